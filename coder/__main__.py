@@ -1,0 +1,7 @@
+"""``python -m coder`` runs the ``eventcoder`` command."""
+
+import sys
+
+from coder.cli import main
+
+sys.exit(main())

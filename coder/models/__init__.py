@@ -1,0 +1,1 @@
+"""Data package holding the shipped default model (``default/``)."""

