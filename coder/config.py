@@ -20,6 +20,7 @@ class CorpusConfig:
     seed: int
     target_per_code: int
     min_per_code: int
+    min_per_root: int
     hard_fraction: float
 
 
@@ -91,6 +92,7 @@ _RANGES = {
     "eval_batch_size": (1, 4096),
     "target_per_code": (0, 10_000),
     "min_per_code": (0, 10_000),
+    "min_per_root": (0, 100_000),
     "max_negatives_per_sentence": (0, 100),
 }
 
