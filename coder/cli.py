@@ -15,6 +15,7 @@ from coder import __version__
 from coder.errors import CoderError, InputError
 
 log = logging.getLogger("coder")
+DEFAULT_RUNTIME = "torch"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--actors", type=Path, default=None, help="user actor dictionary (YAML) added to the built-in one")
     c.add_argument("--rejects", type=Path, default=None, help="rejects file (default: OUTPUT stem + .rejects.jsonl)")
     c.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the classifier runs")
+    c.add_argument(
+        "--runtime",
+        default=DEFAULT_RUNTIME,
+        choices=["torch", "onnx"],
+        help=f"eager PyTorch or int8 ONNX Runtime (default {DEFAULT_RUNTIME})",
+    )
     c.set_defaults(func=cmd_code)
 
     lab = sub.add_parser("labels", help="validate the taxonomy, actor dictionaries and label files")
@@ -98,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--compare", type=Path, default=None, help="second model folder, shown side by side")
     e.add_argument("--limit", type=int, default=None, help="only the first N records")
     e.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    e.add_argument("--runtime", default=DEFAULT_RUNTIME, choices=["torch", "onnx"], help="inference runtime")
     e.set_defaults(func=cmd_evaluate)
 
     return p
@@ -105,14 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_code(args: argparse.Namespace) -> int:
     from coder.batch import code_to_file
+    from coder.ingest import check_inputs
     from coder.pipeline import build_pipeline
     from coder.writers import format_for
 
-    format_for(args.output)  # fail on a bad extension before loading anything
+    format_for(args.output)  # fail on a bad output extension or unreadable input before loading anything
+    check_inputs(args.inputs)
     if not 0.0 <= args.threshold <= 1.0:
         raise InputError(f"--threshold {args.threshold} is outside [0, 1]")
     pipeline = build_pipeline(
-        args.model, args.actors, args.device, args.threshold, args.keep_negated, args.drop_hypothetical
+        args.model, args.actors, args.device, args.threshold, args.keep_negated, args.drop_hypothetical, args.runtime
     )
     rejects = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.jsonl")
     counts = code_to_file(pipeline, args.inputs, args.output, rejects)
@@ -153,9 +163,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from coder.evaluate import evaluate, flatten
     from coder.pipeline import build_pipeline
 
-    results = {"model": evaluate(build_pipeline(args.model), args.gold, args.limit)}
+    results = {"model": evaluate(build_pipeline(args.model, runtime=args.runtime), args.gold, args.limit)}
     if args.compare:
-        results["compare"] = evaluate(build_pipeline(args.compare), args.gold, args.limit)
+        results["compare"] = evaluate(build_pipeline(args.compare, runtime=args.runtime), args.gold, args.limit)
     a = flatten(results["model"])
     b = flatten(results["compare"]) if args.compare else {}
     print(f"{'figure':<48}{'model':>10}" + (f"{'compare':>10}{'diff':>10}" if b else ""))

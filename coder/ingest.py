@@ -45,28 +45,48 @@ def read_inputs(inputs: list[str], stdin: io.TextIOBase | None = None) -> Iterat
             yield rec
 
 
-def _read_one(item: str, stdin: io.TextIOBase | None) -> Iterator[Document | Reject]:
-    if item == "-":
-        yield from _jsonl(stdin or sys.stdin, "<stdin>")
-        return
-    path = Path(item)
+def check_inputs(inputs: list[str]) -> None:
+    """Fail fast, before any model is loaded, on inputs that cannot be read at all."""
+    for item in inputs:
+        if item != "-":
+            _raw_input(Path(item))
+
+
+def _raw_input(path: Path) -> bytes | None:
+    """The bytes of an input file (None for a folder), or :class:`InputError` for an unusable one."""
     if path.is_dir():
-        files = sorted(path.glob("*.txt"))
-        if not files:
+        if not any(path.glob("*.txt")):
             raise InputError(f"{path}: folder holds no .txt files")
-        for f in files:
-            yield from _txt(f)
-        return
+        return None
     if not path.exists():
         raise InputError(f"{path}: no such file")
     name = path.name.lower()
     if not name.endswith(SUFFIXES):
         raise InputError(f"{path}: unknown input extension; expected one of {', '.join(SUFFIXES)} or a folder")
-    raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
+    raw = path.read_bytes()
+    if name.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise InputError(f"{path}: not a readable gzip file ({e})") from None
     if not raw.strip():
         raise InputError(f"{path}: empty file, nothing to code")
     if b"\x00" in raw[:8192]:
         raise InputError(f"{path}:1: binary data (NUL bytes), not a text file")
+    return raw
+
+
+def _read_one(item: str, stdin: io.TextIOBase | None) -> Iterator[Document | Reject]:
+    if item == "-":
+        yield from _jsonl(stdin or sys.stdin, "<stdin>")
+        return
+    path = Path(item)
+    raw = _raw_input(path)
+    if raw is None:
+        for f in sorted(path.glob("*.txt")):
+            yield from _txt(f)
+        return
+    name = path.name.lower()
     text, bad_lines = _decode(raw)
     origin = str(path)
     if name.endswith(".txt"):

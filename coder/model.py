@@ -100,6 +100,8 @@ class EventClassifier:
         self.fallback_threshold = fallback_threshold
         self.device = device
         self.batch_size = batch_size
+        self.session_ = None  # ONNX Runtime session, set by use_onnx()
+        self.session_ = None  # an ONNX Runtime session once use_onnx() was called
 
     # -- building and loading ----------------------------------------------------------------------------
 
@@ -181,6 +183,8 @@ class EventClassifier:
 
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Raw (uncalibrated) code logits and flag logits for marked texts, batched by length."""
+        if self.session_ is not None:
+            return self._onnx_logits(texts)
         import torch
 
         order = np.argsort([len(t) for t in texts], kind="stable")
@@ -202,6 +206,82 @@ class EventClassifier:
                 flag_out[idx] = f.float().cpu().numpy()
         return code_out, flag_out
 
+    # -- ONNX Runtime ------------------------------------------------------------------------------------
+
+    def export_onnx(self, path: Path, quantize: bool = True) -> Path:
+        """Export the network (encoder + heads) to ONNX; with ``quantize`` also int8 dynamic quantisation."""
+        import torch
+        from torch import nn
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        net = self.network_.eval()
+
+        class _Export(nn.Module):  # plain (input_ids, attention_mask) -> (code_logits, flag_logits)
+            def __init__(self):
+                super().__init__()
+                self.net = net
+
+            def forward(self, input_ids, attention_mask):
+                return self.net(input_ids, attention_mask)
+
+        wrapper = _Export().eval()
+        enc = self.tokenizer_(["<< a >> met [[ b ]]", "x"], padding=True, return_tensors="pt")
+        fp32 = path.with_suffix(".fp32.onnx") if quantize else path
+        dyn = {
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "code_logits": {0: "batch"},
+            "flag_logits": {0: "batch"},
+        }
+        with torch.inference_mode():
+            torch.onnx.export(
+                wrapper,
+                (enc["input_ids"], enc["attention_mask"]),
+                str(fp32),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["code_logits", "flag_logits"],
+                dynamic_axes=dyn,
+                opset_version=17,
+                dynamo=False,
+            )
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
+            fp32.unlink()
+        return path
+
+    def use_onnx(self, path: Path, threads: int = 0) -> EventClassifier:
+        """Run inference through ONNX Runtime from an exported file (see :func:`onnx_path`)."""
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        self.session_ = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return self
+
+    def _onnx_logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        code_out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
+        flag_out = np.zeros((len(texts), len(FLAGS)), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            enc = self.tokenizer_(
+                [texts[j] for j in idx], padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
+            )
+            c, f = self.session_.run(
+                None,
+                {
+                    "input_ids": enc["input_ids"].astype(np.int64),
+                    "attention_mask": enc["attention_mask"].astype(np.int64),
+                },
+            )
+            code_out[idx] = c
+            flag_out[idx] = f
+        return code_out, flag_out
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated class probabilities, columns in the order of ``classes_``."""
         logits, _ = self.logits(texts)
@@ -217,6 +297,39 @@ class EventClassifier:
         return [
             (decide(p, self.classes_, taxonomy, self.fallback_threshold), f) for p, f in zip(probs, flags, strict=False)
         ]
+
+
+def onnx_path(model_dir: Path, quantized: bool = True) -> Path:
+    """Where the ONNX export of a model folder is cached: ``$EVENTCODER_CACHE`` or ``~/.cache/eventcoder``,
+    keyed by the hash of the model's weights so a retrained model never reuses a stale export."""
+    import hashlib
+    import os
+
+    digest = hashlib.sha256((model_dir / WEIGHTS_FILE).read_bytes()).hexdigest()[:16]
+    root = Path(os.environ.get("EVENTCODER_CACHE") or Path.home() / ".cache" / "eventcoder")
+    return root / f"{digest}.{'int8' if quantized else 'fp32'}.onnx"
+
+
+def load_classifier(model_dir: Path, device: str = "cpu", runtime: str = "torch") -> EventClassifier:
+    """Load a model folder for inference with the chosen runtime.
+
+    ``runtime="onnx"`` runs the int8-quantised ONNX export through ONNX Runtime; the export is built once from the
+    local weights (no download) and cached (:func:`onnx_path`). ``"torch"`` runs eager PyTorch, on ``device``.
+    """
+    model = EventClassifier.load(model_dir, device=device)
+    if runtime == "onnx":
+        if device != "cpu":
+            raise ModelError("--runtime onnx runs on the CPU; use --runtime torch with --device cuda")
+        path = onnx_path(model_dir)
+        if not path.exists():
+            log.info("building the int8 ONNX export of %s once, cached at %s", model_dir, path)
+            tmp = path.with_name(path.name + ".partial.onnx")
+            model.export_onnx(tmp, quantize=True)
+            tmp.replace(path)
+        model.use_onnx(path)
+    elif runtime != "torch":
+        raise ModelError(f"unknown runtime {runtime!r}: expected 'torch' or 'onnx'")
+    return model
 
 
 def decide(probs: np.ndarray, classes: Sequence[str], taxonomy, threshold: float) -> Prediction:

@@ -18,7 +18,7 @@ from pathlib import Path
 from coder.actors import ActorRecognizer
 from coder.codebook import ActorCodebook
 from coder.dyads import DyadFinder
-from coder.model import EventClassifier
+from coder.model import EventClassifier, load_classifier
 from coder.nlp import ParsedSentence, load_spacy, split_documents
 from coder.records import Candidate, Document, Event, Prediction
 from coder.resources import default_model_dir
@@ -173,6 +173,7 @@ def build_pipeline(
     threshold: float = 0.5,
     keep_negated: bool = False,
     drop_hypothetical: bool = False,
+    runtime: str = "torch",
 ) -> Pipeline:
     """Load the default stages: taxonomy, actor codebook (+ a user dictionary), spaCy, and the model."""
     taxonomy = CameoTaxonomy.load()
@@ -180,7 +181,7 @@ def build_pipeline(
     if actors is not None:
         codebook.add_user_dictionary(actors)
     nlp = load_spacy()
-    classifier = EventClassifier.load(model_dir or default_model_dir(), device=device)
+    classifier = load_classifier(model_dir or default_model_dir(), device=device, runtime=runtime)
     return Pipeline(
         nlp=nlp,
         taxonomy=taxonomy,

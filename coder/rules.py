@@ -106,7 +106,7 @@ PATTERNS: tuple[Pattern, ...] = tuple(
     for name, rx, code in [
         ("held-talks", r"\b(held|hold|holding|holds)\s+(\w+\s+){0,2}(talks|negotiations)\b", "046"),
         ("arrested", r"\b(arrested|detained|rounded up|took into custody)\b", "173"),
-        ("expelled-diplomat", r"\bexpel(led|s)?\b.{0,40}\b(ambassador|diplomats?|envoy)\b", "166"),
+        ("expelled-diplomat", r"\bexpel(led|s)?\b.{0,40}\b(ambassador|diplomats?|envoy)\b", "161"),
         ("recalled-ambassador", r"\brecall(ed|s)?\b.{0,30}\b(ambassador|envoy)\b", "161"),
         ("signed-agreement", r"\bsign(ed|s)?\b.{0,40}\b(agreement|accord|treaty|deal|pact)\b", "057"),
         ("imposed-sanctions", r"\bimpos(ed|es)\b.{0,30}\bsanctions\b", "163"),
@@ -138,7 +138,9 @@ class EventRules:
                 negated = True
                 evidence.append(f"negation:{v.lemma_.lower()}")
                 break
-        for v in chain[1:]:
+        # "vowed to help X": the intent verb may itself be the predicate, with the action as its complement.
+        heads = chain[1:] + ([verb] if any(c.dep_ == "xcomp" for c in verb.children) else [])
+        for v in heads:
             lemma = v.lemma_.lower()
             if lemma in DENIAL_VERBS:
                 negated = not negated

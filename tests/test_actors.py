@@ -1,0 +1,94 @@
+"""Actor recognition and dyads from the parse (spaCy, no classifier)."""
+
+import pytest
+
+from coder.actors import ActorRecognizer
+from coder.codebook import ActorCodebook
+from coder.dyads import DyadFinder
+from coder.errors import DataFileError
+from coder.records import Sentence
+from coder.rules import EventRules
+
+
+def _mentions(nlp, recognizer, text):
+    return {m.text: m.code for m in recognizer.find(nlp(text)[:])}
+
+
+@pytest.mark.parametrize(
+    "text,mention,code",
+    [
+        ("Iranian troops crossed the border.", "Iranian troops", "IRNMIL"),
+        ("Iran's foreign minister arrived on Monday.", "Iran's foreign minister", "IRNGOV"),
+        ("The foreign minister of Peru spoke first.", "The foreign minister of Peru", "PERGOV"),
+        ("The Kremlin warned against escalation.", "The Kremlin", "RUSGOV"),
+        ("Kenyan police arrested six activists.", "Kenyan police", "KENCOP"),
+        ("NATO rejected the proposal.", "NATO", "NAT"),
+        ("Tehran rejected the proposal.", "Tehran", "IRN"),
+        ("Syrian rebels shelled the town.", "Syrian rebels", "SYRREB"),
+    ],
+)
+def test_codes(nlp, recognizer, text, mention, code):
+    assert _mentions(nlp, recognizer, text).get(mention) == code
+
+
+def test_places_and_modifiers_are_not_actors(nlp, recognizer):
+    found = _mentions(nlp, recognizer, "Talks were held in Lima on military drills.")
+    assert "Lima" not in found and "military" not in " ".join(found)
+
+
+def test_unknown_person_is_kept_uncoded_or_coded_by_apposition(nlp, recognizer):
+    found = _mentions(nlp, recognizer, "Zorvan Kettle, Iran's army chief, met reporters.")
+    assert found.get("Zorvan Kettle") in ("IRNMIL", "")
+    assert all(code != "XXX" for code in found.values())
+
+
+def _dyads(nlp, recognizer, text):
+    span = nlp(text)[:]
+    ms = recognizer.find(span)
+    cands = DyadFinder().find(Sentence("t", 0, text, 0, len(text)), span, ms)
+    rules = EventRules()
+    return [rules.annotate(c, span) for c in cands]
+
+
+def test_compound_subject_is_reciprocal(nlp, recognizer):
+    pairs = {(c.source.code, c.target.code) for c in _dyads(nlp, recognizer, "China and Iran held talks.")}
+    assert pairs == {("CHN", "IRN"), ("IRN", "CHN")}
+
+
+def test_passive_voice_source_is_agent(nlp, recognizer):
+    [c] = _dyads(nlp, recognizer, "Iranian troops were attacked by Iraqi soldiers.")
+    assert (c.source.code, c.target.code) == ("IRQMIL", "IRNMIL")
+
+
+def test_negation_and_intent_flags(nlp, recognizer):
+    [c] = _dyads(nlp, recognizer, "Iran did not attack Iraq.")
+    assert c.negated
+    [c] = _dyads(nlp, recognizer, "Japan vowed to help the Philippines.")
+    assert c.intent == "intent"
+    [c] = _dyads(nlp, recognizer, "Russia threatened to attack Ukraine.")
+    assert c.intent == "threat"
+    [c] = _dyads(nlp, recognizer, "Russia could attack Ukraine if talks fail.")
+    assert c.hypothetical
+
+
+def test_user_dictionary_codes_fictional_countries(tmp_path, nlp):
+    book = ActorCodebook.load()
+    user = tmp_path / "fiction.yaml"
+    user.write_text(
+        "countries:\n"
+        "  - {code: ARN, name: Arnor, adjectives: [Arnorian], capitals: [Annuminas]}\n"
+        "  - {code: GDR, name: Gondor, adjectives: [Gondorian], capitals: [Minas Tirith]}\n"
+    )
+    book.add_user_dictionary(user)
+    rec = ActorRecognizer.build(book, nlp)
+    text = "Arnorian troops were attacked by Gondor."
+    span = nlp(text)[:]
+    [c] = DyadFinder().find(Sentence("t", 0, text, 0, len(text)), span, rec.find(span))
+    assert (c.source.code, c.target.code) == ("GDR", "ARNMIL")
+
+
+def test_bad_user_dictionary_is_reported(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("countries:\n  - {code: arn, name: Arnor}\n")
+    with pytest.raises(DataFileError, match="3 capital letters"):
+        ActorCodebook.load().add_user_dictionary(bad)
