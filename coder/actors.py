@@ -22,6 +22,7 @@ from coder.records import ActorMention
 # Prepositions that attach a country to a role noun: "the foreign minister of Iran", "protesters in Chile".
 _COUNTRY_PREPS = {"of", "in", "from"}
 # A place name after these prepositions is a location ("talks in Lima"), not an actor ("Lima said").
+_PREDETERMINERS = {"both", "all", "either", "neither"}
 _LOCATIVE_PREPS = {
     "in",
     "at",
@@ -102,9 +103,7 @@ class ActorRecognizer:
         for m in sorted(matches, key=lambda m: (m.kind != "role", m.start)):
             if any(i in used for i in range(m.start, m.end)):
                 continue
-            mention = self._resolve(sent, m, by_token, used)
-            if mention is not None:
-                mentions.append(mention)
+            mentions.extend(self._resolve(sent, m, by_token, used))
         mentions.extend(self._unknown_people(sent, used, mentions))
         mentions.sort(key=lambda x: x.start)
         return mentions
@@ -149,25 +148,40 @@ class ActorRecognizer:
             return cb.role_nouns.get(text.lower())
         return None
 
-    def _resolve(self, sent: Span, m: _Match, by_token: dict[int, _Match], used: set[int]) -> ActorMention | None:
+    def _resolve(self, sent: Span, m: _Match, by_token: dict[int, _Match], used: set[int]) -> list[ActorMention]:
         doc = sent.doc
         head = _phrase_head(doc, m)
         chunk_start, chunk_end = _chunk_bounds(sent, head)
         chunk_start = min(chunk_start, m.start)
         chunk_end = max(chunk_end, m.end)
+        phrase_start = chunk_start
         if m.kind == "role" and head.i not in by_token_role(by_token, head) and head.pos_ != "PROPN":
             # A role word modifying another noun ("military drills", "police station") names no actor.
-            return None
+            return []
         if m.kind in ("name", "capital") and _is_location(doc[m.start : m.end].root):
-            return None
+            return []
+        extra: list[ActorMention] = []
         if m.kind == "role":
             country = ""
             # Country inside the same noun phrase: "Iranian troops", "Iran's foreign minister", "Iran defence".
-            for i in range(chunk_start, chunk_end):
-                other = by_token.get(i)
-                if other is not None and other is not m and other.kind in ("adjective", "name", "capital"):
-                    country = other.code[:3] if other.kind != "name" or len(other.code) == 3 else other.code
-                    break
+            inside = [
+                o
+                for i in range(chunk_start, chunk_end)
+                if (o := by_token.get(i)) is not None and o is not m and o.kind in ("adjective", "name", "capital")
+            ]
+            inside = list(dict.fromkeys(inside))
+            if inside:
+                country = _country_block(inside[-1])
+            # "Indian and Pakistani soldiers": each coordinated demonym is an actor of its own with the same role.
+            for o in inside[:-1]:
+                if o.kind == "adjective" and _country_block(o) != country:
+                    extra.append(
+                        _mention(
+                            sent, o.start, o.end, _combine(_country_block(o), m.code), o.start - sent.start, "role"
+                        )
+                    )
+            if extra:
+                chunk_start = inside[-1].start
             # Country attached by a preposition: "the foreign minister of Iran", "protesters in Chile".
             if not country:
                 for child in head.rights:
@@ -182,7 +196,7 @@ class ActorRecognizer:
         elif m.kind == "adjective":
             # A demonym alone names an actor only as a people noun ("the Iranians"); "Iranian oil" is no actor.
             if head.i != m.start or head.tag_ not in ("NNPS", "NNS", "NNP"):
-                return None
+                return []
             code = m.code
         else:
             code = m.code
@@ -198,8 +212,11 @@ class ActorRecognizer:
                 code = self._context_code(sent, doc[m.start : m.end], by_token)
         if code and not self.codebook.is_valid_code(code):
             code = code[:3] if self.codebook.is_valid_code(code[:3]) else ""
-        used.update(range(chunk_start, chunk_end))
-        return _mention(sent, chunk_start, chunk_end, code, head.i - sent.start, m.kind)
+        # "Both China and Iran": the predeterminer is not part of the name.
+        while chunk_start < m.start and doc[chunk_start].lower_ in _PREDETERMINERS:
+            chunk_start += 1
+        used.update(range(phrase_start, chunk_end))
+        return [*extra, _mention(sent, chunk_start, chunk_end, code, head.i - sent.start, m.kind)]
 
     def _context_code(self, sent: Span, span: Span, by_token: dict[int, _Match]) -> str:
         """A code for a person name from an apposition or a title in the same phrase."""
@@ -251,6 +268,11 @@ def by_token_role(by_token: dict[int, _Match], head: Token) -> set[int]:
 def _is_location(tok: Token) -> bool:
     """True for a place name in a locative prepositional phrase ("in Lima", "near Kharkiv")."""
     return tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE_PREPS
+
+
+def _country_block(m: _Match) -> str:
+    """The country code a name/adjective/capital match contributes to a role mention."""
+    return m.code[:3] if m.kind != "name" or len(m.code) == 3 else m.code
 
 
 def _combine(country: str, roles: str) -> str:

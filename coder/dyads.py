@@ -10,7 +10,7 @@ source. Each candidate records the rules that proposed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -200,10 +200,15 @@ def _conjuncts(tok: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMe
                     m = tok_mention[c.i]
         if m is not None and m not in out:
             out.append(m)
+        # "Indian and Pakistani soldiers": the first demonym is a mention of its own on the same noun.
+        for c in t.children:
+            if c.dep_ == "amod":
+                for a in [c, *c.conjuncts]:
+                    other = tok_mention.get(a.i)
+                    if other is not None and other not in out:
+                        out.append(other)
     return out
 
 
 def _with(c: Candidate, evidence: tuple[str, ...]) -> Candidate:
-    from dataclasses import replace
-
     return replace(c, evidence=evidence)

@@ -324,7 +324,8 @@ def baselines(examples: dict[str, list[Example]], classes: list[str], taxonomy: 
 
     index = {c: i for i, c in enumerate(classes)}
     train, out = examples["train"], {}
-    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    # The markers are tokens too, so the bag of n-grams sees which side each actor is on (">> attacked [[").
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|<<|>>|\[\[|\]\]")
     x_train = vec.fit_transform([e.text for e in train])
     # A linear SVM is the strong, fast TF-IDF baseline; its scores pass through a softmax only so that the same
     # metric code applies (its ECE is not a calibrated figure).
