@@ -22,24 +22,20 @@ from coder.records import ActorMention
 # Prepositions that attach a country to a role noun: "the foreign minister of Iran", "protesters in Chile".
 _COUNTRY_PREPS = {"of", "in", "from"}
 # A place name after these prepositions is a location ("talks in Lima"), not an actor ("Lima said").
+# Roles that belong to a state's own population or institutions (a country may be prefixed to them).
+DOMESTIC_ROLES = {
+    "GOV", "MIL", "COP", "JUD", "LEG", "OPP", "REB", "INS", "SEP", "SPY", "UAF", "AGR", "BUS", "CRM", "CVL", "DEV",
+    "EDU", "ELI", "ENV", "HLH", "HRI", "LAB", "MED", "REF",
+}  # fmt: skip
 _PREDETERMINERS = {"both", "all", "either", "neither"}
 _LOCATIVE_PREPS = {
-    "in",
-    "at",
-    "near",
-    "outside",
-    "inside",
-    "across",
-    "around",
-    "throughout",
-    "within",
-    "via",
-    "through",
-    "along",
-    "off",
-    "into",
-    "onto",
-}
+    "in", "near", "outside", "inside", "across", "around", "throughout", "within", "via", "through", "along", "off",
+}  # fmt: skip
+# "the Sea of Japan", "the Gulf of Oman": a country name inside a place name is no actor.
+_PLACE_NOUNS = {
+    "sea", "gulf", "strait", "bay", "island", "islands", "coast", "province", "region", "city", "port", "capital",
+    "state", "county", "district", "republic", "peninsula", "ocean", "river", "lake",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ class ActorRecognizer:
             mentions.extend(self._resolve(sent, m, by_token, used))
         mentions.extend(self._unknown_people(sent, used, mentions))
         mentions.sort(key=lambda x: x.start)
-        return mentions
+        return _inherit_country(mentions, self.codebook)
 
     def _matches(self, sent: Span, date: dt.date | None) -> list[_Match]:
         doc = sent.doc
@@ -172,6 +168,10 @@ class ActorRecognizer:
             inside = list(dict.fromkeys(inside))
             if inside:
                 country = _country_block(inside[-1])
+                if country in self.codebook.groups and self.codebook.group_types.get(country) != "IGO":
+                    # "Taliban negotiators", "Hamas fighters": the group is the actor, not a role within it.
+                    used.update(range(chunk_start, chunk_end))
+                    return [_mention(sent, chunk_start, chunk_end, country, head.i - sent.start, "group")]
             # "Indian and Pakistani soldiers": each coordinated demonym is an actor of its own with the same role.
             for o in inside[:-1]:
                 if o.kind == "adjective" and _country_block(o) != country:
@@ -194,10 +194,13 @@ class ActorRecognizer:
                                 break
             code = _combine(country, m.code)
         elif m.kind == "adjective":
-            # A demonym alone names an actor only as a people noun ("the Iranians"); "Iranian oil" is no actor.
-            if head.i != m.start or head.tag_ not in ("NNPS", "NNS", "NNP"):
+            # A demonym names its country's side: "the Iranians", "Armenian villages", "Israeli strikes"; with a
+            # role word inside the phrase, that role: "a Malian army convoy" -> MLIMIL. Not as a predicate or
+            # modifier of a non-noun ("was Iranian").
+            if head.pos_ not in ("NOUN", "PROPN") or _is_location(head):
                 return []
-            code = m.code
+            roles = [o for i in range(m.end, head.i + 1) if (o := by_token.get(i)) is not None and o.kind == "role"]
+            code = _combine(m.code[:3], roles[0].code) if roles else m.code
         else:
             code = m.code
             # "Iran" inside "Iran talks" or "China policy": the phrase is not the actor itself.
@@ -266,8 +269,33 @@ def by_token_role(by_token: dict[int, _Match], head: Token) -> set[int]:
 
 
 def _is_location(tok: Token) -> bool:
-    """True for a place name in a locative prepositional phrase ("in Lima", "near Kharkiv")."""
-    return tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE_PREPS
+    """True for a place name in a locative phrase ("in Lima", "near Kharkiv") or inside a place name."""
+    if tok.dep_ != "pobj":
+        return False
+    prep = tok.head
+    return prep.lower_ in _LOCATIVE_PREPS or (prep.lower_ == "of" and prep.head.lower_ in _PLACE_NOUNS)
+
+
+def _inherit_country(mentions: list[ActorMention], codebook: ActorCodebook) -> list[ActorMention]:
+    """Role-only mentions ("the government", "students") take the country when the sentence names exactly one.
+
+    "Riot police in Chile fired tear gas at students" -> students are CHLEDU. With two or more countries in the
+    sentence the role stays without a country: guessing would invent codes.
+    """
+    from dataclasses import replace
+
+    countries = {c for m in mentions if (c := codebook.country_of(m.code))}
+    if len(countries) != 1:
+        return mentions
+    (country,) = countries
+    out = []
+    for m in mentions:
+        if m.code and m.rule == "role" and m.code[:3] in DOMESTIC_ROLES:
+            code = country + m.code
+            if codebook.is_valid_code(code):
+                m = replace(m, code=code, rule="role+context")
+        out.append(m)
+    return out
 
 
 def _country_block(m: _Match) -> str:

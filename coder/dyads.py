@@ -94,12 +94,16 @@ class DyadFinder:
                 for s in sources:
                     for t in all_targets:
                         add(s, t, verb, rule)
-            elif len(sources) > 1:
-                # "China and Iran held talks": a compound subject with no other party acts on itself.
+            elif len(sources) > 1 and _reciprocal(verb):
+                # "China and Iran held talks": with a reciprocal predicate a compound subject acts on itself.
                 for s in sources:
                     for t in sources:
                         if s is not t:
                             add(s, t, verb, "syntax:compound-reciprocal")
+            elif len(sources) > 1 and self.single_actor:
+                # "France and Germany condemned the vote": one event per source, no target.
+                for s in sources:
+                    add(s, None, verb, "syntax:compound-sources")
             elif sources and self.single_actor and len(coded) == 1:
                 add(sources[0], None, verb, "syntax:single-actor")
         if not out and self.order_fallback and len(coded) >= 2:
@@ -125,6 +129,10 @@ class DyadFinder:
         for _ in range(4):
             subj = [c for c in v.children if c.dep_ in _SUBJ]
             psubj = [c for c in v.children if c.dep_ in _PASS_SUBJ]
+            if v.dep_ == "relcl" and v.head.i != v.i:
+                # "the ambassador, who had criticized ...": the relative pronoun stands for the modified noun.
+                subj = [v.head if c.tag_ in ("WP", "WDT") or c.lower_ == "that" else c for c in subj]
+                psubj = [v.head if c.tag_ in ("WP", "WDT") or c.lower_ == "that" else c for c in psubj]
             if subj or psubj:
                 break
             if v.dep_ in ("xcomp", "conj") and v.head.i != v.i:
@@ -172,6 +180,25 @@ class DyadFinder:
         return uniq
 
 
+RECIPROCAL_WORDS = {
+    "agree", "meet", "talk", "talks", "negotiate", "negotiation", "negotiations", "discuss", "sign", "cooperate",
+    "cooperation", "clash", "fight", "exchange", "trade", "ties", "relations", "accord", "agreement", "deal", "pact",
+    "treaty", "drill", "drills", "exercise", "exercises", "patrol", "patrols", "together", "jointly", "joint",
+    "mutual", "bilateral", "each", "another", "reconcile", "normalize", "normalise", "restore", "resume", "summit",
+    "accusation", "accusations", "fire", "ceasefire", "truce", "partnership", "alliance", "swap", "exchanged",
+}  # fmt: skip
+
+
+def _reciprocal(verb: Token) -> bool:
+    """Whether a predicate relates its compound subject to itself ("agreed", "held talks", "exchanged fire")."""
+    subjects = {t.i for c in verb.children if c.dep_ in _SUBJ | _PASS_SUBJ for t in c.subtree}
+    return any(
+        t.lemma_.lower() in RECIPROCAL_WORDS or t.lower_ in RECIPROCAL_WORDS
+        for t in verb.subtree
+        if t.i not in subjects
+    )
+
+
 def _token_index(span: Span, mentions: list[ActorMention]) -> dict[int, ActorMention]:
     """Map every token index inside a mention to that mention."""
     out: dict[int, ActorMention] = {}
@@ -191,7 +218,7 @@ def _conjuncts(tok: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMe
         if m is None:
             # "the leaders of China": the mention sits in a prepositional attachment of the noun.
             for c in t.children:
-                if c.dep_ in ("prep",) and c.lower_ == "of":
+                if c.dep_ == "prep" and c.lower_ in ("of", "from", "by"):
                     for p in c.children:
                         if p.i in tok_mention:
                             m = tok_mention[p.i]

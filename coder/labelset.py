@@ -27,39 +27,12 @@ from pathlib import Path
 from coder.codebook import ActorCodebook
 from coder.taxonomy import CameoTaxonomy
 
-TAGS = {
-    "negated",
-    "hypothetical",
-    "intention",
-    "reported_speech",
-    "passive",
-    "single_actor",
-    "no_event",
-    "homonym",
-    "compound",
-    "metonym",
-    "demonym",
-    "official",
-    "relative_clause",
-    "conditional",
-    "date",
-    "number",
-    "question",
-}
+# Tags that make a sentence a hard case, and descriptive tags that do not.
 HARD_TAGS = {
-    "negated",
-    "hypothetical",
-    "intention",
-    "reported_speech",
-    "passive",
-    "single_actor",
-    "no_event",
-    "homonym",
-    "compound",
-    "relative_clause",
-    "conditional",
-    "question",
-}
+    "negated", "hypothetical", "intention", "reported_speech", "passive", "single_actor", "no_event", "homonym",
+    "compound", "relative_clause", "conditional", "question",
+}  # fmt: skip
+TAGS = HARD_TAGS | {"metonym", "demonym", "official", "date", "number"}
 EVENT_KEYS = {"source", "source_text", "target", "target_text", "code", "negated", "hypothetical"}
 OFFSET_KEYS = {"source_start", "source_end", "target_start", "target_end"}
 

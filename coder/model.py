@@ -287,8 +287,14 @@ class EventClassifier:
         logits, _ = self.logits(texts)
         return softmax(logits / self.temperature_)
 
-    def predict_candidates(self, candidates: Sequence[Candidate], taxonomy) -> list[tuple[Prediction, np.ndarray]]:
-        """A prediction (with hierarchical fallback) and flag probabilities for each candidate."""
+    def predict_candidates(
+        self, candidates: Sequence[Candidate], taxonomy, floor: float = 0.0
+    ) -> list[tuple[Prediction, np.ndarray]]:
+        """A prediction (with hierarchical fallback) and flag probabilities for each candidate.
+
+        ``floor`` raises the fallback threshold to the caller's confidence threshold, so that a fine code too
+        unsure to be emitted gives way to its base or root code when those are sure enough.
+        """
         if not candidates:
             return []
         logits, flag_logits = self.logits([candidate_text(c) for c in candidates])
@@ -335,25 +341,28 @@ def load_classifier(model_dir: Path, device: str = "cpu", runtime: str = "torch"
 def decide(probs: np.ndarray, classes: Sequence[str], taxonomy, threshold: float) -> Prediction:
     """Turn a probability row into a prediction, falling back to a coarser code when the fine one is unsure.
 
-    The event probability is ``1 - P(NONE)``; the chosen code is the finest whose family (the code and its
-    sub-codes) holds at least ``threshold`` of the event probability.
+    No event when ``P(NONE) >= 0.5``. Otherwise the finest code whose family (the code and its sub-codes) holds
+    at least ``threshold`` probability: the best code itself, else its 3-digit base, else its root's unspecified
+    ``xx0`` code; the family's probability is the prediction's. When even the root is unsure the best fine code
+    is returned with its own (low) probability.
+
+    >>> decide(np.array([0.3, 0.4, 0.3]), ["1384", "1381", "NONE"], None, 0.6).code
+    '138'
     """
     none_i = classes.index(NONE)
-    p_event = 1.0 - float(probs[none_i])
     top = np.argsort(-probs)[:4]
     alternatives = tuple((classes[i], round(float(probs[i]), 4)) for i in top)
-    if p_event < 0.5:
-        return Prediction("", p_event, alternatives)
+    if probs[none_i] >= 0.5:
+        return Prediction("", 1.0 - float(probs[none_i]), alternatives)
     best = max((i for i in range(len(classes)) if i != none_i), key=lambda i: probs[i])
     code = classes[best]
-    if probs[best] >= threshold * p_event:
-        return Prediction(code, float(probs[best]) / p_event * p_event, alternatives)
-    # Family mass: same base code, then same root.
+    if probs[best] >= threshold:
+        return Prediction(code, float(probs[best]), alternatives)
     base_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:3] == code[:3])
-    if len(code) == 4 and base_mass >= threshold * p_event and code[:3] in taxonomy:
+    if len(code) == 4 and base_mass >= threshold:
         return Prediction(code[:3], base_mass, alternatives)
     root_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:2] == code[:2])
-    if root_mass >= threshold * p_event:
+    if root_mass >= threshold:
         return Prediction(code[:2] + "0", root_mass, alternatives)
     return Prediction(code, float(probs[best]), alternatives)
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coder.actors import ActorRecognizer
@@ -86,10 +86,11 @@ class Pipeline:
     def _code_batch(self, batch: list[tuple[Document, list[ParsedSentence]]]) -> Iterator[DocumentResult]:
         per_doc = [self.candidates(doc, sents) for doc, sents in batch]
         flat = [c for cands in per_doc for c, _ in cands]
-        preds = iter(self.classifier.predict_candidates(flat, self.taxonomy))
+        preds = iter(self.classifier.predict_candidates(flat, self.taxonomy, floor=self.threshold))
         for (doc, sents), cands in zip(batch, per_doc, strict=False):
             result = DocumentResult(doc, len(sents), candidates=len(cands))
             seen: set[str] = set()
+            coded: dict[tuple, tuple[Event, Prediction, object]] = {}
             for cand, _ps in cands:
                 pred, flag_probs = next(preds)
                 event = self._event(doc, cand, pred, flag_probs)
@@ -97,6 +98,22 @@ class Pipeline:
                     continue
                 seen.add(event.event_id)
                 result.events.append(event)
+                coded[_pair_key(cand)] = (event, pred, flag_probs)
+            # A reciprocal predicate ("A and B clashed") holds both ways: when only one direction was coded, the
+            # other gets the same code (CAMEO's one event per ordered dyad).
+            for cand, _ps in cands:
+                if "syntax:compound-reciprocal" not in cand.evidence or _pair_key(cand) in coded:
+                    continue
+                mirror = coded.get(_pair_key(cand, reverse=True))
+                if mirror is None:
+                    continue
+                event, pred, flag_probs = mirror
+                twin = self._event(doc, cand, Prediction(event.event_code, event.confidence), flag_probs)
+                if twin is not None and twin.event_id not in seen:
+                    twin = replace(twin, evidence=(*twin.evidence, "rule:reciprocal-mirror"))
+                    seen.add(twin.event_id)
+                    result.events.append(twin)
+            result.events.sort(key=lambda e: (e.sentence_index, e.source_start, e.target_start))
             yield result
 
     def _event(self, doc: Document, cand: Candidate, pred: Prediction, flag_probs) -> Event | None:
@@ -151,6 +168,11 @@ class Pipeline:
             url=doc.url,
             source_name=doc.source,
         )
+
+
+def _pair_key(c: Candidate, reverse: bool = False) -> tuple:
+    s, t = c.source.start, c.target.start if c.target else -1
+    return (c.sentence.index, t, s) if reverse else (c.sentence.index, s, t)
 
 
 def event_id(doc_id: str, sentence_index: int, source_start: int, target_start: int, code: str) -> str:

@@ -79,6 +79,7 @@ class Candidate:
     hypothetical: bool = False
     intent: str = ""
     evidence: tuple[str, ...] = ()
+    clause: str = ""  # text of the predicate's clause, where event-level patterns look
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from spacy.tokens import Span, Token
 
 from coder.records import Candidate, Prediction
 
+NONE_CLASS = "NONE"
+DENIAL_CODES = {"015", "016"}  # "acknowledge or claim responsibility", "deny responsibility"
 NEGATORS = {"not", "n't", "never", "no"}
 DENIAL_VERBS = {"deny", "dismiss", "refute", "reject"}  # "denied attacking", "rejected claims that it shelled"
 MODALS = {"could", "might", "may", "would", "should", "can"}
@@ -94,27 +96,30 @@ THREAT_OF_ACTION = {
 
 @dataclass(frozen=True)
 class Pattern:
-    """A high-precision lexical pattern: a regular expression over the sentence and the code it gives."""
+    """A high-precision lexical pattern over the candidate's clause (its predicate's subtree) and the code it
+    gives. A ``strong`` pattern is unambiguous enough to override the model's root; a weak one only refines a
+    prediction of the same root or settles an unsure one."""
 
     name: str
     regex: re.Pattern
     code: str
+    strong: bool = False
 
 
 PATTERNS: tuple[Pattern, ...] = tuple(
-    Pattern(name, re.compile(rx, re.IGNORECASE), code)
-    for name, rx, code in [
-        ("held-talks", r"\b(held|hold|holding|holds)\s+(\w+\s+){0,2}(talks|negotiations)\b", "046"),
-        ("arrested", r"\b(arrested|detained|rounded up|took into custody)\b", "173"),
-        ("expelled-diplomat", r"\bexpel(led|s)?\b.{0,40}\b(ambassador|diplomats?|envoy)\b", "161"),
-        ("recalled-ambassador", r"\brecall(ed|s)?\b.{0,30}\b(ambassador|envoy)\b", "161"),
-        ("signed-agreement", r"\bsign(ed|s)?\b.{0,40}\b(agreement|accord|treaty|deal|pact)\b", "057"),
-        ("imposed-sanctions", r"\bimpos(ed|es)\b.{0,30}\bsanctions\b", "163"),
-        ("joint-drills", r"\b(joint|military)\s+(drills|exercises|manoeuvres|maneuvers)\b", "062"),
-        ("airstrike", r"\b(air ?strikes?|bombed|bombing raids?)\b", "195"),
-        ("suicide-bombing", r"\bsuicide (bomb(ing|er)|attack)\b", "1831"),
-        ("condemned", r"\b(condemned|denounced)\b", "111"),
-        ("accused", r"\baccused\b", "112"),
+    Pattern(name, re.compile(rx, re.IGNORECASE), code, strong)
+    for name, rx, code, strong in [
+        ("held-talks", r"\b(held|hold|holding|holds)\s+(\w+\s+){0,5}(talks|negotiations)\b", "046", True),
+        ("arrested", r"\b(arrested|detained|rounded up|took into custody)\b", "173", False),
+        ("expelled-diplomat", r"\bexpel(led|s)?\b.{0,40}\b(ambassadors?|diplomats?|envoys?)\b", "161", True),
+        ("recalled-ambassador", r"\brecall(ed|s)?\b.{0,30}\b(ambassador|envoy)\b", "161", True),
+        ("signed-agreement", r"\bsign(ed|s)?\b.{0,40}\b(agreement|accord|treaty|deal|pact)\b", "057", True),
+        ("imposed-sanctions", r"\bimpos(ed|es)\b.{0,30}\bsanctions\b", "163", True),
+        ("joint-drills", r"\b(joint|military)\s+(drills|exercises|manoeuvres|maneuvers)\b", "062", False),
+        ("airstrike", r"\b(air ?strikes?|bombed|bombing raids?)\b", "195", False),
+        ("suicide-bombing", r"\bsuicide (bomb(ing|er)|attack)\b", "1831", True),
+        ("condemned", r"\b(condemned|denounced)\b", "111", False),
+        ("accused", r"\baccused\b", "112", False),
     ]
 )
 
@@ -161,7 +166,10 @@ class EventRules:
         if span.text.rstrip().endswith("?"):
             hypothetical = True
             evidence.append("modality:question")
-        return replace(cand, negated=negated, hypothetical=hypothetical, intent=intent, evidence=tuple(evidence))
+        clause = span.doc[verb.left_edge.i : verb.right_edge.i + 1].text
+        return replace(
+            cand, negated=negated, hypothetical=hypothetical, intent=intent, evidence=tuple(evidence), clause=clause
+        )
 
     def adjust(self, cand: Candidate, pred: Prediction, taxonomy) -> tuple[Prediction, tuple[str, ...]]:
         """Combine rule evidence with the model's prediction; returns the final prediction and fired rules."""
@@ -178,12 +186,20 @@ class EventRules:
             new = _lookup(THREAT_OF_ACTION, code)
             if new:
                 code, fired = new, [*fired, f"rule:threat->{new}"]
-        elif self.use_patterns and not cand.intent:
-            text = cand.sentence.text
+        elif any(e.startswith("denial:") for e in cand.evidence) and code in DENIAL_CODES:
+            # "denied attacking X" is a negated attack (labels/README.md), not a denial event aimed at X: take the
+            # model's best action code when it has one.
+            action = next(
+                (c for c, p in pred.alternatives if c != NONE_CLASS and c not in DENIAL_CODES and p >= 0.05), None
+            )
+            if action:
+                code, prob, fired = action, max(prob, dict(pred.alternatives)[action]), [f"rule:denial->{action}"]
+        if self.use_patterns and not cand.intent and not fired:
+            text = cand.clause or cand.sentence.text
             for p in PATTERNS:
                 if p.regex.search(text) and p.code in taxonomy:
                     same_root = taxonomy[p.code].root == taxonomy[code].root
-                    if same_root or prob < 0.5:
+                    if same_root or p.strong or prob < 0.5:
                         if p.code != code:
                             code = p.code
                         fired.append(f"pattern:{p.name}")

@@ -105,3 +105,24 @@ def test_config_refuses_bad_value():
     raw["model"]["trainable_layers"] = 9
     with pytest.raises(ConfigError, match="trainable_layers"):
         config_from_dict(raw)
+
+
+def test_cli_retrains_on_user_labels_and_evaluates(tmp_path, capsys):
+    """`eventcoder train --data` on a user's file, then `eventcoder evaluate` on it (the user workflow)."""
+    import tomllib
+
+    from coder.cli import main
+
+    labels = _small_labels(tmp_path)
+    raw = (REPO / "training" / "configs" / "default.toml").read_text()
+    cfg = tomllib.loads(raw)
+    assert cfg["train"]["epochs"] >= 1
+    tiny = tmp_path / "tiny.toml"
+    tiny.write_text(raw.replace("epochs = 8", "epochs = 1").replace("trainable_layers = 2", "trainable_layers = 1"))
+    assert main(["train", "--config", str(tiny), "--data", str(labels), "--out", str(tmp_path / "mine")]) == 0
+    assert "dev: root accuracy" in capsys.readouterr().out
+    assert main(["evaluate", str(labels), "--model", str(tmp_path / "mine"), "--limit", "20",
+                 "--json", str(tmp_path / "fig.json")]) == 0
+    figures = json.loads((tmp_path / "fig.json").read_text())
+    assert figures["model"]["sentences"] == 20
+    assert "dyad_root" in figures["model"]["end_to_end"]
