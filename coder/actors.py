@@ -27,6 +27,10 @@ DOMESTIC_ROLES = {
     "GOV", "MIL", "COP", "JUD", "LEG", "OPP", "REB", "INS", "SEP", "SPY", "UAF", "AGR", "BUS", "CRM", "CVL", "DEV",
     "EDU", "ELI", "ENV", "HLH", "HRI", "LAB", "MED", "REF",
 }  # fmt: skip
+_FACILITY_NOUNS = {
+    "base", "checkpoint", "convoy", "post", "outpost", "position", "headquarters", "vessel", "ship", "boat",
+    "patrol", "unit", "camp", "barracks", "compound", "building", "office", "station", "facility", "airbase",
+}  # fmt: skip
 _PREDETERMINERS = {"both", "all", "either", "neither"}
 _LOCATIVE_PREPS = {
     "in", "near", "outside", "inside", "across", "around", "throughout", "within", "via", "through", "along", "off",
@@ -151,8 +155,14 @@ class ActorRecognizer:
         chunk_start = min(chunk_start, m.start)
         chunk_end = max(chunk_end, m.end)
         phrase_start = chunk_start
-        if m.kind == "role" and head.i not in by_token_role(by_token, head) and head.pos_ != "PROPN":
-            # A role word modifying another noun ("military drills", "police station") names no actor.
+        if (
+            m.kind == "role"
+            and head.i not in by_token_role(by_token, head)
+            and head.pos_ != "PROPN"
+            and head.lemma_.lower() not in _FACILITY_NOUNS
+        ):
+            # A role word modifying another noun ("military drills") names no actor, unless the noun is one of the
+            # role's own assets ("a military base", "a police convoy", "a government checkpoint").
             return []
         if m.kind in ("name", "capital") and _is_location(doc[m.start : m.end].root):
             return []
@@ -168,10 +178,6 @@ class ActorRecognizer:
             inside = list(dict.fromkeys(inside))
             if inside:
                 country = _country_block(inside[-1])
-                if country in self.codebook.groups and self.codebook.group_types.get(country) != "IGO":
-                    # "Taliban negotiators", "Hamas fighters": the group is the actor, not a role within it.
-                    used.update(range(chunk_start, chunk_end))
-                    return [_mention(sent, chunk_start, chunk_end, country, head.i - sent.start, "group")]
             # "Indian and Pakistani soldiers": each coordinated demonym is an actor of its own with the same role.
             for o in inside[:-1]:
                 if o.kind == "adjective" and _country_block(o) != country:
@@ -182,6 +188,17 @@ class ActorRecognizer:
                     )
             if extra:
                 chunk_start = inside[-1].start
+            last = inside[-1] if inside else None
+            if (
+                last is not None
+                and last.kind == "name"
+                and country in self.codebook.groups
+                and country not in self.codebook.countries
+                and self.codebook.group_types.get(country) != "IGO"
+            ):
+                # "Taliban negotiators", "Hamas fighters": the group is the actor, not a role within it.
+                used.update(range(phrase_start, chunk_end))
+                return [*extra, _mention(sent, chunk_start, chunk_end, country, head.i - sent.start, "group")]
             # Country attached by a preposition: "the foreign minister of Iran", "protesters in Chile".
             if not country:
                 for child in head.rights:

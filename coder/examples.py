@@ -91,6 +91,10 @@ def build_examples(
                 match: LabelEvent | None = next(
                     (g for (gs, gt), g in gold_pairs.items() if _overlap(s, gs) and _overlap(t, gt)), None
                 )
+                if match is None and cand.target is None:
+                    # The gold event's target was not recognised as an actor: at run time this candidate is how the
+                    # event surfaces (with a blank target, as in GDELT), so it is a positive, not NONE.
+                    match = next((g for (gs, _), g in gold_pairs.items() if _overlap(s, gs)), None)
                 if match is not None:
                     out.append(
                         Example(
