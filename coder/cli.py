@@ -15,7 +15,7 @@ from coder import __version__
 from coder.errors import CoderError, InputError
 
 log = logging.getLogger("coder")
-DEFAULT_RUNTIME = "torch"
+DEFAULT_RUNTIME = "onnx"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,19 +62,36 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
 def split_documents(
     nlp, docs: Iterable[Document], batch_size: int = 64
 ) -> Iterator[tuple[Document, list[ParsedSentence]]]:
-    """Parse documents and yield each with its sentences (document offsets, parsed spans), in input order."""
-    for doc in docs:
-        parts: list[tuple[int, str]] = []
-        for off, para in paragraphs(doc.text):
-            # Very long lines (tables, scraped junk) are cut into pieces the parser can hold.
-            for i in range(0, len(para), MAX_PARAGRAPH_CHARS):
-                chunk = para[i : i + MAX_PARAGRAPH_CHARS]
-                if chunk.strip():
-                    parts.append((off + i, chunk))
-        sentences: list[ParsedSentence] = []
-        for (off, _), parsed in zip(parts, nlp.pipe((p for _, p in parts), batch_size=batch_size), strict=False):
-            sentences.extend(_sentences(doc.id, parsed, off, len(sentences)))
-        yield doc, sentences
+    """Parse documents and yield each with its sentences (document offsets, parsed spans), in input order.
+
+    Paragraphs of many documents go through ``nlp.pipe`` together (batching is where spaCy's speed comes from);
+    documents are still yielded one by one, lazily, in input order.
+    """
+    for group in _chunks(docs, batch_size):
+        parts: list[tuple[int, int, str]] = []  # (document position in group, offset, text)
+        for k, doc in enumerate(group):
+            for off, para in paragraphs(doc.text):
+                # Very long lines (tables, scraped junk) are cut into pieces the parser can hold.
+                for i in range(0, len(para), MAX_PARAGRAPH_CHARS):
+                    chunk = para[i : i + MAX_PARAGRAPH_CHARS]
+                    if chunk.strip():
+                        parts.append((k, off + i, chunk))
+        sentences: list[list[ParsedSentence]] = [[] for _ in group]
+        parsed_parts = nlp.pipe((p for _, _, p in parts), batch_size=batch_size)
+        for (k, off, _), parsed in zip(parts, parsed_parts, strict=True):
+            sentences[k].extend(_sentences(group[k].id, parsed, off, len(sentences[k])))
+        yield from zip(group, sentences, strict=True)
+
+
+def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _sentences(doc_id: str, parsed: Doc, offset: int, first_index: int) -> list[ParsedSentence]:

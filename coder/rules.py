@@ -186,14 +186,21 @@ class EventRules:
             new = _lookup(THREAT_OF_ACTION, code)
             if new:
                 code, fired = new, [*fired, f"rule:threat->{new}"]
-        elif any(e.startswith("denial:") for e in cand.evidence) and code in DENIAL_CODES:
-            # "denied attacking X" is a negated attack (labels/README.md), not a denial event aimed at X: take the
-            # model's best action code when it has one.
-            action = next(
-                (c for c, p in pred.alternatives if c != NONE_CLASS and c not in DENIAL_CODES and p >= 0.05), None
+        elif any(e.startswith("denial:") for e in cand.evidence):
+            # "denied attacking X" is a negated attack (labels/README.md), not a denial event aimed at X: the
+            # model's mass on "deny responsibility" supports the same reading, so it joins the action's.
+            alt = dict(pred.alternatives)
+            action = (
+                code
+                if code not in DENIAL_CODES
+                else next(
+                    (c for c, p in pred.alternatives if c != NONE_CLASS and c not in DENIAL_CODES and p >= 0.05), None
+                )
             )
             if action:
-                code, prob, fired = action, max(prob, dict(pred.alternatives)[action]), [f"rule:denial->{action}"]
+                denial_mass = sum(alt.get(c, 0.0) for c in DENIAL_CODES)
+                prob = min(1.0, (prob if action == code else alt[action]) + denial_mass)
+                code, fired = action, [f"rule:denial->{action}"]
         if self.use_patterns and not cand.intent and not fired:
             text = cand.clause or cand.sentence.text
             for p in PATTERNS:

@@ -121,8 +121,21 @@ def test_cli_retrains_on_user_labels_and_evaluates(tmp_path, capsys):
     tiny.write_text(raw.replace("epochs = 8", "epochs = 1").replace("trainable_layers = 2", "trainable_layers = 1"))
     assert main(["train", "--config", str(tiny), "--data", str(labels), "--out", str(tmp_path / "mine")]) == 0
     assert "dev: root accuracy" in capsys.readouterr().out
-    assert main(["evaluate", str(labels), "--model", str(tmp_path / "mine"), "--limit", "20",
-                 "--json", str(tmp_path / "fig.json")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(labels),
+                "--model",
+                str(tmp_path / "mine"),
+                "--limit",
+                "20",
+                "--json",
+                str(tmp_path / "fig.json"),
+            ]
+        )
+        == 0
+    )
     figures = json.loads((tmp_path / "fig.json").read_text())
     assert figures["model"]["sentences"] == 20
     assert "dyad_root" in figures["model"]["end_to_end"]
