@@ -157,7 +157,7 @@ class ActorRecognizer:
         phrase_start = chunk_start
         if (
             m.kind == "role"
-            and head.i not in by_token_role(by_token, head)
+            and not (head.i in by_token and by_token[head.i].kind == "role")
             and head.pos_ != "PROPN"
             and head.lemma_.lower() not in _FACILITY_NOUNS
         ):
@@ -278,11 +278,6 @@ class ActorRecognizer:
             used.update(range(ent.start, ent.end))
             out.append(_mention(sent, ent.start, ent.end, code, ent.root.i - sent.start, "person"))
         return out
-
-
-def by_token_role(by_token: dict[int, _Match], head: Token) -> set[int]:
-    """Token indexes covered by role matches (the head of a real role mention is one of them)."""
-    return {i for i, m in by_token.items() if m.kind == "role"}
 
 
 def _is_location(tok: Token) -> bool:

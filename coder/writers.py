@@ -14,6 +14,7 @@ always gives the same bytes.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from dataclasses import fields
 from pathlib import Path
@@ -119,8 +120,6 @@ def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
     day = e.date.replace("-", "")
     if day:
         y, m, d = int(day[:4]), int(day[4:6]), int(day[6:8])
-        import datetime as dt
-
         doy = dt.date(y, m, d).timetuple().tm_yday
         date_cols = [day, day[:6], day[:4], f"{y + doy / 365:.4f}"]
     else:
