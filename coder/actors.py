@@ -322,8 +322,10 @@ def _combine(country: str, roles: str) -> str:
 def _phrase_head(doc: Doc, m: _Match) -> Token:
     """The token heading the noun phrase that a match belongs to."""
     tok = doc[m.end - 1]
-    # Walk up through compounds, adjectives and possessives: "Iran 's armed forces" -> "forces".
-    while tok.dep_ in ("compound", "amod", "poss", "nmod", "case") and tok.head.i != tok.i and tok.head.i > tok.i:
+    # Walk up through compounds, adjectives and possessives: "Iran 's armed forces" -> "forces". A role word in
+    # possessor position heads its own phrase: "the junta's airstrikes" names the junta, not the airstrikes.
+    climb = ("compound", "amod", "nmod", "case") if m.kind == "role" else ("compound", "amod", "poss", "nmod", "case")
+    while tok.dep_ in climb and tok.head.i != tok.i and tok.head.i > tok.i:
         tok = tok.head
     return tok
 
@@ -335,9 +337,6 @@ def _chunk_bounds(sent: Span, head: Token) -> tuple[int, int]:
         if child.dep_ in ("det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod"):
             start = min(start, child.left_edge.i)
     end = head.i + 1
-    for child in head.rights:
-        if child.dep_ in ("case",):
-            end = max(end, child.i + 1)
     start = max(start, sent.start)
     return start, min(end, sent.end)
 
