@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--threshold", type=float, default=0.5, help="minimum event confidence (default 0.5)")
     c.add_argument("--keep-negated", action="store_true", help="also write events flagged negated")
     c.add_argument("--drop-hypothetical", action="store_true", help="leave out events flagged hypothetical")
+    c.add_argument(
+        "--blank-targets",
+        action="store_true",
+        help="also code events whose target no dictionary codes (blank target): more recall, less precision",
+    )
     c.add_argument("--actors", type=Path, default=None, help="user actor dictionary (YAML) added to the built-in one")
     c.add_argument("--rejects", type=Path, default=None, help="rejects file (default: OUTPUT stem + .rejects.jsonl)")
     c.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the classifier runs")
@@ -122,7 +127,14 @@ def cmd_code(args: argparse.Namespace) -> int:
     if not 0.0 <= args.threshold <= 1.0:
         raise InputError(f"--threshold {args.threshold} is outside [0, 1]")
     pipeline = build_pipeline(
-        args.model, args.actors, args.device, args.threshold, args.keep_negated, args.drop_hypothetical, args.runtime
+        args.model,
+        args.actors,
+        args.device,
+        args.threshold,
+        args.keep_negated,
+        args.drop_hypothetical,
+        args.runtime,
+        blank_targets=args.blank_targets,
     )
     rejects = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.jsonl")
     counts = code_to_file(pipeline, args.inputs, args.output, rejects)

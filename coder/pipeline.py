@@ -196,6 +196,7 @@ def build_pipeline(
     keep_negated: bool = False,
     drop_hypothetical: bool = False,
     runtime: str = "torch",
+    blank_targets: bool = False,
 ) -> Pipeline:
     """Load the default stages: taxonomy, actor codebook (+ a user dictionary), spaCy, and the model."""
     taxonomy = CameoTaxonomy.load()
@@ -209,7 +210,7 @@ def build_pipeline(
         taxonomy=taxonomy,
         codebook=codebook,
         recognizer=ActorRecognizer.build(codebook, nlp),
-        dyads=DyadFinder(),
+        dyads=DyadFinder(uncoded_targets=blank_targets),
         rules=EventRules(),
         classifier=classifier,
         threshold=threshold,

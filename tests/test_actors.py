@@ -92,3 +92,13 @@ def test_bad_user_dictionary_is_reported(tmp_path):
     bad.write_text("countries:\n  - {code: arn, name: Arnor}\n")
     with pytest.raises(DataFileError, match="3 capital letters"):
         ActorCodebook.load().add_user_dictionary(bad)
+
+
+def test_blank_target_candidates_are_opt_in(nlp, recognizer):
+    text = "Chinese police detained 18 people after a fire near the station, state media said."
+    span = nlp(text)[:]
+    ms = recognizer.find(span)
+    sent = Sentence("t", 0, text, 0, len(text))
+    assert all(c.target is not None for c in DyadFinder().find(sent, span, ms))
+    blank = [c for c in DyadFinder(uncoded_targets=True).find(sent, span, ms) if c.target is None]
+    assert blank and blank[0].source.code == "CHNCOP"
