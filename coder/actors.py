@@ -173,7 +173,12 @@ class ActorRecognizer:
             inside = [
                 o
                 for i in range(chunk_start, chunk_end)
-                if (o := by_token.get(i)) is not None and o is not m and o.kind in ("adjective", "name", "capital")
+                if (o := by_token.get(i)) is not None
+                and o is not m
+                and (
+                    o.kind in ("adjective", "name", "capital")
+                    or (o.kind == "official" and o.code[:3] in self.codebook.countries)
+                )
             ]
             inside = list(dict.fromkeys(inside))
             if inside:
@@ -311,7 +316,7 @@ def _inherit_country(mentions: list[ActorMention], codebook: ActorCodebook) -> l
 
 
 def _country_block(m: _Match) -> str:
-    """The country code a name/adjective/capital match contributes to a role mention."""
+    """The country code a name/adjective/capital/official match contributes to a role mention."""
     return m.code[:3] if m.kind != "name" or len(m.code) == 3 else m.code
 
 
