@@ -210,10 +210,26 @@ class ActorRecognizer:
                     if child.dep_ == "prep" and child.lower_ in _COUNTRY_PREPS:
                         for pobj in child.children:
                             other = by_token.get(pobj.i)
-                            if pobj.dep_ == "pobj" and other is not None and other.kind in ("name", "capital"):
+                            if pobj.dep_ != "pobj" or other is None:
+                                continue
+                            if other.kind in ("name", "capital"):
                                 country = other.code
                                 chunk_end = max(chunk_end, other.end)
                                 break
+                            if other.kind == "role" and child.lower_ == "of":
+                                # "commander of Polish land forces": the country of the role phrase it heads.
+                                owner = next(
+                                    (
+                                        by_token[t.i]
+                                        for t in pobj.lefts
+                                        if t.i in by_token and by_token[t.i].kind in ("adjective", "name")
+                                    ),
+                                    None,
+                                )
+                                if owner is not None:
+                                    country = _country_block(owner)
+                                    chunk_end = max(chunk_end, pobj.i + 1)
+                                    break
             code = _combine(country, m.code)
         elif m.kind == "adjective":
             # A demonym names its country's side: "the Iranians", "Armenian villages", "Israeli strikes"; with a

@@ -249,7 +249,7 @@ def _conjuncts(tok: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMe
                         if p.i in tok_mention:
                             m = tok_mention[p.i]
                             break
-                if c.dep_ in ("poss", "compound", "amod") and c.i in tok_mention:
+                if c.dep_ in ("poss", "compound", "amod", "appos") and c.i in tok_mention:
                     m = tok_mention[c.i]
         if m is not None and m not in out:
             out.append(m)
