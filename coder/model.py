@@ -21,7 +21,6 @@ import json
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -67,18 +66,6 @@ def candidate_text(c: Candidate) -> str:
     """Marked input text for a candidate."""
     t = c.target
     return mark(c.sentence.text, c.source.start, c.source.end, t.start if t else -1, t.end if t else -1)
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What a loaded model says about itself (from ``model.json``)."""
-
-    version: str
-    classes: tuple[str, ...]
-    trainable_layers: int
-    max_length: int
-    temperature: float
-    fallback_threshold: float
 
 
 class EventClassifier:
@@ -169,17 +156,6 @@ class EventClassifier:
             **(extra_meta or {}),
         }
         (folder / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-
-    @property
-    def info(self) -> ModelInfo:
-        return ModelInfo(
-            self.version_,
-            self.classes_,
-            self.trainable_layers,
-            self.max_length,
-            self.temperature_,
-            self.fallback_threshold,
-        )
 
     # -- inference --------------------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ DENIAL_CODES = {"015", "016"}  # "acknowledge or claim responsibility", "deny re
 NEGATORS = {"not", "n't", "never", "no"}
 DENIAL_VERBS = {"deny", "dismiss", "refute", "reject"}  # "denied attacking", "rejected claims that it shelled"
 MODALS = {"could", "might", "may", "would", "should", "can"}
-HYPOTHETICAL_HEADS = {"consider", "weigh", "mull", "threaten", "expect", "likely", "possible", "warn"}
 INTENT_VERBS = {
     "vow",
     "pledge",
@@ -179,11 +178,11 @@ class EventRules:
         code = pred.code
         prob = pred.probability
         if cand.intent == "intent" and "04" <= taxonomy[code].root <= "08":
-            new = _lookup(INTENT_OF_ACTION, code)
+            new = lookup_action(INTENT_OF_ACTION, code)
             if new:
                 code, fired = new, [*fired, f"rule:intent->{new}"]
         elif cand.intent == "threat" and int(taxonomy[code].root) >= 15:
-            new = _lookup(THREAT_OF_ACTION, code)
+            new = lookup_action(THREAT_OF_ACTION, code)
             if new:
                 code, fired = new, [*fired, f"rule:threat->{new}"]
         elif any(e.startswith("denial:") for e in cand.evidence):
@@ -232,6 +231,6 @@ def _governors(verb: Token) -> list[Token]:
     return chain
 
 
-def _lookup(table: dict[str, str], code: str) -> str | None:
+def lookup_action(table: dict[str, str], code: str) -> str | None:
     """Most specific entry for a code: the code itself, then its base, then its root."""
     return table.get(code) or table.get(code[:3]) or table.get(code[:2])

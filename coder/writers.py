@@ -156,11 +156,10 @@ def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
 class EventWriter:
     """Writes events to one file in the format its extension names. Use as a context manager."""
 
-    def __init__(self, path: Path, codebook, append: bool = False):
+    def __init__(self, path: Path, codebook):
         self.path = path
         self.format = format_for(path)
         self.parts = ActorParts(codebook)
-        self.append = append
         self.count = 0
         self._fh: IO[str] | None = None
         self._rows: list[dict] = []
@@ -169,12 +168,10 @@ class EventWriter:
     def __enter__(self) -> EventWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.format != "parquet":
-            mode = "a" if self.append else "w"
-            self._fh = open(self.path, mode, encoding="utf-8", newline="")
+            self._fh = open(self.path, "w", encoding="utf-8", newline="")
             if self.format == "csv":
                 self._csv = csv.writer(self._fh, lineterminator="\n")
-                if not self.append or self.path.stat().st_size == 0:
-                    self._csv.writerow(EVENT_FIELDS)
+                self._csv.writerow(EVENT_FIELDS)
             elif self.format == "tsv":
                 self._csv = csv.writer(
                     self._fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\"

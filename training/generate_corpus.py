@@ -31,7 +31,7 @@ from coder.codebook import ActorCodebook  # noqa: E402
 from coder.config import load_config  # noqa: E402
 from coder.labelset import check_files  # noqa: E402
 from coder.phrasings import Phrasing, load_banks  # noqa: E402
-from coder.rules import INTENT_OF_ACTION, THREAT_OF_ACTION  # noqa: E402
+from coder.rules import INTENT_OF_ACTION, THREAT_OF_ACTION, lookup_action  # noqa: E402
 from coder.taxonomy import CameoTaxonomy  # noqa: E402
 
 DAYS = [
@@ -299,7 +299,7 @@ class Generator:
                 if int(root) <= 8
                 else (THREAT_OF_ACTION, ["threatened"])
             )
-            new = table.get(p.code) or table.get(p.code[:3]) or table.get(p.code[:2])
+            new = lookup_action(table, p.code)
             if new:
                 template = "{S} " + rng.choice(verbs) + " to " + p.base + tail
                 code, tags = new, ["intention"]
