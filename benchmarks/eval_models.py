@@ -65,7 +65,7 @@ def main() -> int:
                 report(f"eval_pentaclass_macro_f1_{runtime}", p["pentaclass_macro_f1"], "", note)
                 report(f"eval_pentaclass_accuracy_{runtime}", p["pentaclass_accuracy"], "", note)
                 report(f"eval_no_event_rate_{runtime}", p["no_event_rate"], "", note)
-                report(f"eval_span_f1_{runtime}", p["span_f1"]["f1"], "", note)
+                report(f"eval_span_f1_best_dyad_{runtime}", p["span_best_dyad"]["all_lenient"]["f1"], "", note)
             else:
                 print(f"# {EVAL_DEV} absent: external benchmark skipped", flush=True)
     return 0

@@ -344,19 +344,20 @@ def decide(probs: np.ndarray, classes: Sequence[str], taxonomy, threshold: float
     none_i = classes.index(NONE)
     top = np.argsort(-probs)[:4]
     alternatives = tuple((classes[i], round(float(probs[i]), 4)) for i in top)
+    p_event = 1.0 - float(probs[none_i])
     if probs[none_i] >= 0.5:
-        return Prediction("", 1.0 - float(probs[none_i]), alternatives)
+        return Prediction("", p_event, alternatives, p_event)
     best = max((i for i in range(len(classes)) if i != none_i), key=lambda i: probs[i])
     code = classes[best]
     if probs[best] >= threshold:
-        return Prediction(code, float(probs[best]), alternatives)
+        return Prediction(code, float(probs[best]), alternatives, p_event)
     base_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:3] == code[:3])
     if len(code) == 4 and base_mass >= threshold:
-        return Prediction(code[:3], base_mass, alternatives)
+        return Prediction(code[:3], base_mass, alternatives, p_event)
     root_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:2] == code[:2])
     if root_mass >= threshold:
-        return Prediction(code[:2] + "0", root_mass, alternatives)
-    return Prediction(code, float(probs[best]), alternatives)
+        return Prediction(code[:2] + "0", root_mass, alternatives, p_event)
+    return Prediction(code, float(probs[best]), alternatives, p_event)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

@@ -36,6 +36,9 @@ class DocumentResult:
     sentences: int
     events: list[Event] = field(default_factory=list)
     candidates: int = 0
+    # Every candidate dyad with the model's probability that it holds any event (1 - P(no event)), for
+    # evaluation of the rule layer on its own (which dyad the coder thinks most likely, whatever the threshold).
+    scored: list[tuple[Candidate, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Pipeline:
             coded: dict[tuple, tuple[Event, Prediction, object]] = {}
             for cand, _ps in cands:
                 pred, flag_probs = next(preds)
+                result.scored.append((cand, pred.event_probability))
                 event = self._event(doc, cand, pred, flag_probs)
                 if event is None or event.event_id in seen:
                     continue
@@ -128,7 +132,7 @@ class Pipeline:
             return None
         ec = self.taxonomy[pred.code]
         s = cand.sentence
-        src, tgt = cand.source, cand.target
+        src, tgt = cand.source, cand.target or cand.uncoded_object
         evidence = list(cand.evidence) + list(fired)
         evidence += [f"actor:{src.rule}"] + ([f"actor:{tgt.rule}"] if tgt else [])
         if float(flag_probs[0]) >= self.flag_threshold:
@@ -137,7 +141,7 @@ class Pipeline:
             evidence.append("model:hypothetical")
         evidence.append(f"model:{pred.code}={pred.probability:.3f}")
         return Event(
-            event_id=event_id(doc.id, s.index, src.start, tgt.start if tgt else -1, ec.code),
+            event_id=event_id(doc.id, s.index, src.start, cand.target.start if cand.target else -1, ec.code),
             doc_id=doc.id,
             sentence_index=s.index,
             sentence=s.text,

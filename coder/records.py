@@ -80,6 +80,10 @@ class Candidate:
     intent: str = ""
     evidence: tuple[str, ...] = ()
     clause: str = ""  # text of the predicate's clause, where event-level patterns look
+    # For a candidate without a coded target: the phrase in the predicate's object position that no dictionary
+    # codes ("detained [18 people]"), kept with its text and an empty code for the record, never sent to the
+    # classifier and never given an invented code.
+    uncoded_object: ActorMention | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Prediction:
     code: str
     probability: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    event_probability: float = 0.0  # 1 - P(no event): how likely the candidate holds any event
 
 
 @dataclass(frozen=True)
