@@ -144,7 +144,7 @@ class SpanScore:
             self.fn += bool(gold)
 
     def figures(self) -> dict:
-        return prf(self.tp, self.fp, self.fn)
+        return {**prf(self.tp, self.fp, self.fn), "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
 
 def span_figures(rows: list[dict], choices: dict[str, tuple[str, str]]) -> dict:
