@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,21 +61,47 @@ class Pipeline:
     keep_negated: bool = False
     drop_hypothetical: bool = False
     flag_threshold: float = 0.5
+    overlap: bool = True
 
     @property
     def model_version(self) -> str:
         return self.classifier.version_
 
     def code(self, documents: Iterable[Document], batch_size: int = 32) -> Iterator[DocumentResult]:
-        """Code documents lazily, yielding one result per document in input order."""
-        pending: list[tuple[Document, list[ParsedSentence]]] = []
-        for item in split_documents(self.nlp, documents):
-            pending.append(item)
-            if len(pending) >= batch_size:
-                yield from self._code_batch(pending)
-                pending = []
-        if pending:
-            yield from self._code_batch(pending)
+        """Code documents lazily, yielding one result per document in input order.
+
+        With ``overlap`` the classifier scores one batch in a worker thread while the next batch is parsed (ONNX
+        Runtime and PyTorch release the GIL, spaCy's parser mostly runs in the other core); results are the same
+        as without it, only sooner.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="classifier") as pool:
+            inflight = None
+            pending: list[tuple[Document, list[ParsedSentence]]] = []
+            for item in split_documents(self.nlp, documents):
+                pending.append(item)
+                if len(pending) >= batch_size:
+                    batch = self._score(pending, pool)
+                    if inflight is not None:
+                        yield from self._finish(*inflight)
+                    inflight, pending = batch, []
+            if pending:
+                batch = self._score(pending, pool)
+                if inflight is not None:
+                    yield from self._finish(*inflight)
+                inflight = batch
+            if inflight is not None:
+                yield from self._finish(*inflight)
+
+    def _score(self, batch: list[tuple[Document, list[ParsedSentence]]], pool: ThreadPoolExecutor) -> tuple:
+        """Candidates of a batch, and the classifier's (possibly still running) predictions for them."""
+        per_doc = [self.candidates(doc, sents) for doc, sents in batch]
+        flat = [c for cands in per_doc for c, _ in cands]
+        args = (flat, self.taxonomy, self.threshold)
+        if self.overlap:
+            return batch, per_doc, pool.submit(self.classifier.predict_candidates, *args)
+        done: Future = Future()
+        done.set_result(self.classifier.predict_candidates(*args))
+        return batch, per_doc, done
 
     def candidates(self, doc: Document, sentences: list[ParsedSentence]) -> list[tuple[Candidate, ParsedSentence]]:
         """Annotated candidates of a parsed document (the classifier's input)."""
@@ -86,10 +113,8 @@ class Pipeline:
                 out.append((self.rules.annotate(cand, ps.span), ps))
         return out
 
-    def _code_batch(self, batch: list[tuple[Document, list[ParsedSentence]]]) -> Iterator[DocumentResult]:
-        per_doc = [self.candidates(doc, sents) for doc, sents in batch]
-        flat = [c for cands in per_doc for c, _ in cands]
-        preds = iter(self.classifier.predict_candidates(flat, self.taxonomy, floor=self.threshold))
+    def _finish(self, batch: list[tuple[Document, list[ParsedSentence]]], per_doc: list, future: Future):
+        preds = iter(future.result())
         for (doc, sents), cands in zip(batch, per_doc, strict=False):
             result = DocumentResult(doc, len(sents), candidates=len(cands))
             seen: set[str] = set()

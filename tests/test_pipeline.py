@@ -100,3 +100,16 @@ def test_uncoded_object_is_kept_as_target_text_without_a_code(pipeline):
     assert e.source_code == "KENCOP"
     assert e.target_code == "" and e.target_text == "eighteen men"
     assert "actor:uncoded-object" in e.evidence
+
+
+def test_overlapped_classifier_gives_the_same_events(pipeline):
+    """The classifier running beside the parser (the default) changes speed, not results."""
+    from dataclasses import replace
+
+    from coder.resources import repo_root
+
+    lines = (repo_root() / "examples" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    docs = [Document(id=d["id"], text=d["text"], date=d.get("date", "")) for d in map(json.loads, lines)]
+    seq = [e for r in replace(pipeline, overlap=False).code(docs, batch_size=4) for e in r.events]
+    par = [e for r in replace(pipeline, overlap=True).code(docs, batch_size=4) for e in r.events]
+    assert seq and seq == par
