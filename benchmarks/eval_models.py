@@ -39,6 +39,7 @@ def main() -> int:
     ap.add_argument("--config", type=Path, default=REPO / "training" / "configs" / "default.toml")
     ap.add_argument("--runtime", nargs="+", default=["torch", "onnx"])
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
     ap.add_argument("--skip-dev", action="store_true")
     args = ap.parse_args()
     from coder.evaluate import evaluate_labels, evaluate_pentaclass
@@ -48,7 +49,7 @@ def main() -> int:
         dev = Path(tmp) / "dev.jsonl"
         n = dev_split_file(args.config, dev)
         for runtime in args.runtime:
-            pipe = build_pipeline(args.model, runtime=runtime)
+            pipe = build_pipeline(args.model, runtime=runtime, blank_targets=args.blank_targets)
             if not args.skip_dev:
                 m = evaluate_labels(pipe, dev, args.limit)
                 c, e = m["candidate_level"], m["end_to_end"]

@@ -25,6 +25,7 @@ def main() -> int:
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--runtime", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
     ap.add_argument("--gold", type=Path, default=EVAL_DEV)
     args = ap.parse_args()
     if not args.gold.exists():
@@ -33,7 +34,8 @@ def main() -> int:
     from coder.evaluate import evaluate_pentaclass
     from coder.pipeline import build_pipeline
 
-    figures = evaluate_pentaclass(build_pipeline(args.model, runtime=args.runtime), args.gold, args.limit)
+    pipe = build_pipeline(args.model, runtime=args.runtime, blank_targets=args.blank_targets)
+    figures = evaluate_pentaclass(pipe, args.gold, args.limit)
     note = f"{args.gold.name}, {figures['sentences']} sentences, {args.runtime}"
     for which in ("span_best_dyad", "span_top_event"):
         for subset, prf in figures[which].items():

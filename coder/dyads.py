@@ -56,9 +56,10 @@ class DyadFinder:
     max_candidates: int = 8
     order_fallback: bool = True
     single_actor: bool = True
-    # Also propose (source, no target) when the verb's object is something the dictionaries do not code
-    # ("police detained 18 people"). Off by default: on real news it raised PentaClass macro-F1 from 0.631 to
-    # 0.668 but cut exact dyad F1 on the corpus dev split from 0.763 to 0.627 (benchmarks/README.md).
+    # Where no two coded actors are linked, also propose (subject, no coded target) when the verb's object is
+    # something the dictionaries do not code ("police detained 18 people"). Off by default: on real news it raised
+    # PentaClass macro-F1 from 0.648 to 0.689, but cut dyad + root F1 on the corpus dev split from 0.763 to 0.720
+    # (the classifier was not trained on such candidates where other actors are present).
     uncoded_targets: bool = False
 
     def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:
@@ -72,6 +73,7 @@ class DyadFinder:
         by_head = {span.start + m.head: m for m in coded}
         tok_mention = _token_index(span, coded)
         out: dict[tuple, Candidate] = {}
+        open_subjects: list[tuple[ActorMention, Token]] = []  # coded subjects of verbs with an uncoded object
 
         def add(src: ActorMention, tgt: ActorMention | None, verb: Token | None, rule: str) -> None:
             if tgt is not None and (tgt is src or tgt.code == src.code):
@@ -113,11 +115,20 @@ class DyadFinder:
                 # "France and Germany condemned the vote": one event per source, no target.
                 for s in sources:
                     add(s, None, verb, "syntax:compound-sources")
-            elif sources and self.single_actor and (lone or self.uncoded_targets and _has_uncoded_object(verb)):
-                # The subject acts on something the dictionaries do not code ("police detained 18 people"): the
-                # event still happened, with a blank target, as GDELT records it.
-                add(sources[0], None, verb, "syntax:single-actor" if lone else "syntax:uncoded-target")
-        if not out and self.order_fallback and not lone:
+            elif sources and self.single_actor and lone:
+                # The sentence's only actor acts on something the dictionaries do not code ("police detained 18
+                # people"): the event still happened, with a blank target code, as GDELT records it.
+                add(sources[0], None, verb, "syntax:single-actor")
+            elif sources and self.uncoded_targets and _has_uncoded_object(verb):
+                open_subjects.extend((s, verb) for s in sources)
+        fallback = not out
+        if fallback:
+            # Nothing pairs two coded actors but a subject acts on something uncoded ("the army shelled the town"):
+            # that subject's event, with the object kept as uncoded target text, competes with the pairs of
+            # mentions in text order below.
+            for s, verb in open_subjects:
+                add(s, None, verb, "syntax:uncoded-target")
+        if fallback and self.order_fallback and not lone:
             first = coded[0]
             for t in coded[1:3]:
                 add(first, t, None, "order:first-to-next")
