@@ -198,8 +198,13 @@ def cmd_code(args: argparse.Namespace) -> int:
         print(
             f"read {counts.read} documents: {counts.coded} with events, {counts.no_event} without, "
             f"{counts.rejected} rejected; {counts.sentences} sentences, {counts.events} events"
-            + (f" ({counts.already_coded} documents already in the store)" if counts.already_coded else "")
-            + f"; {counts.new_events} new events in {progress.elapsed:.1f} s ({progress.rates()}) -> {store_path}"
+            + (f" ({counts.already_coded} already in the store)" if counts.already_coded else "")
+            + (
+                f"; {counts.new_events} new events in {progress.elapsed:.1f} s ({progress.rates()})"
+                if progress.documents
+                else "; nothing new to code"
+            )
+            + f" -> {store_path}"
             + (f" (rejects: {rejects})" if counts.rejected else ""),
             file=sys.stderr,
         )

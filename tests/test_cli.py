@@ -111,7 +111,7 @@ def test_every_bad_record_kind_is_counted_and_rejected(tmp_path, capsys, pipelin
     later.write_text(json.dumps({"id": "good", "text": "Rewritten story."}) + "\n" + lines[1].decode() + "\n")
     assert main(["code", str(later), "--store", str(store), "-o", str(tmp_path / "ev.jsonl")]) == 0
     err = capsys.readouterr().err
-    assert "read 2 documents: 0 with events, 1 without, 1 rejected" in err and "1 documents already in the store" in err
+    assert "read 2 documents: 0 with events, 1 without, 1 rejected" in err and "(1 already in the store)" in err
     [rej] = map(json.loads, (tmp_path / "ev.rejects.jsonl").read_text().splitlines())
     assert rej["doc_id"] == "good" and "already in the store with different text" in rej["reason"]
     events = [json.loads(x) for x in (tmp_path / "ev.jsonl").read_text().splitlines()]

@@ -259,3 +259,18 @@ def test_source_key():
     assert source_key(" Reuters ", "http://a.com/x") == "reuters"
     assert source_key("", "https://News.Example.org/x?y=1") == "news.example.org"
     assert source_key("", "") == ""
+
+
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    from coder.progress import Progress
+
+    quiet = io.StringIO()
+    with Progress(stream=quiet) as p:  # a StringIO is not a terminal
+        p.update(10, 25, 4)
+    assert quiet.getvalue() == "" and (p.documents, p.sentences, p.events) == (10, 25, 4)
+    shown = io.StringIO()
+    with Progress(stream=shown, enabled=True) as p:
+        p.update(10, 25, 4)
+    assert "sentences/s, 4 events" in shown.getvalue() and "doc" in shown.getvalue()
