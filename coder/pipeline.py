@@ -67,8 +67,13 @@ class Pipeline:
     def model_version(self) -> str:
         return self.classifier.version_
 
-    def code(self, documents: Iterable[Document], batch_size: int = 32) -> Iterator[DocumentResult]:
+    def code(
+        self, documents: Iterable[Document], batch_size: int = 32, batch_sentences: int = 48
+    ) -> Iterator[DocumentResult]:
         """Code documents lazily, yielding one result per document in input order.
+
+        Documents go to the classifier in batches of ``batch_size`` documents or ``batch_sentences`` sentences,
+        whichever comes first.
 
         With ``overlap`` the classifier scores one batch in a worker thread while the next batch is parsed (ONNX
         Runtime and PyTorch release the GIL, spaCy's parser mostly runs in the other core); results are the same
@@ -77,13 +82,15 @@ class Pipeline:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="classifier") as pool:
             inflight = None
             pending: list[tuple[Document, list[ParsedSentence]]] = []
+            n_sentences = 0
             for item in split_documents(self.nlp, documents):
                 pending.append(item)
-                if len(pending) >= batch_size:
+                n_sentences += len(item[1])
+                if len(pending) >= batch_size or n_sentences >= batch_sentences:
                     batch = self._score(pending, pool)
                     if inflight is not None:
                         yield from self._finish(*inflight)
-                    inflight, pending = batch, []
+                    inflight, pending, n_sentences = batch, [], 0
             if pending:
                 batch = self._score(pending, pool)
                 if inflight is not None:
