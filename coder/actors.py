@@ -230,6 +230,19 @@ class ActorRecognizer:
                                     country = _country_block(owner)
                                     chunk_end = max(chunk_end, pobj.i + 1)
                                     break
+            if (
+                not country
+                and chunk_end < sent.end
+                and doc[chunk_end].lower_ == "in"
+                and doc[chunk_end].head == head.head
+            ):
+                # "criticized the government in La Paz": the parser hangs "in <capital>" on the verb, but right
+                # after a role noun a capital names the role's country.
+                pobj = next((c for c in doc[chunk_end].children if c.dep_ == "pobj"), None)
+                other = by_token.get(pobj.i) if pobj is not None else None
+                if other is not None and other.kind == "capital":
+                    country = other.code
+                    chunk_end = max(chunk_end, other.end)
             code = _combine(country, m.code)
         elif m.kind == "adjective":
             # A demonym names its country's side: "the Iranians", "Armenian villages", "Israeli strikes"; with a

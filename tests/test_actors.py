@@ -25,6 +25,8 @@ def _mentions(nlp, recognizer, text):
         ("NATO rejected the proposal.", "NATO", "NAT"),
         ("Tehran rejected the proposal.", "Tehran", "IRN"),
         ("Syrian rebels shelled the town.", "Syrian rebels", "SYRREB"),
+        # The parser hangs "in La Paz" on the verb; right after a role noun the capital still names its country.
+        ("Chile criticized the government in La Paz.", "the government in La Paz", "BOLGOV"),
     ],
 )
 def test_codes(nlp, recognizer, text, mention, code):
