@@ -191,9 +191,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         results["compare"] = other.figures
         results["per_code_diff"] = compare_per_code(model.figures, other.figures)
     print("\n".join(side_by_side(model.figures, other.figures if other else None)))
-    print(f"\n{'per-code table (largest support first)':<30}{'support':>8}{'prec':>8}{'recall':>8}{'F1':>8}")
+    print(f"\n{'per-code table, largest support first':<40}{'support':>8}{'prec':>8}{'recall':>8}{'F1':>8}")
     for row in per_code_rows(model, pipe.taxonomy)[:15]:
-        print(f"{row['code']:<30}{row['support']:>8}{row['precision']:>8.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}")
+        print(f"{row['code']:<40}{row['support']:>8}{row['precision']:>8.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}")
     if other:
         print("\n" + "\n".join(per_code_diff_lines(results["per_code_diff"])))
     for note in model.figures.get("notes", []):
