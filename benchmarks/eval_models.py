@@ -39,6 +39,7 @@ def main() -> int:
     ap.add_argument("--config", type=Path, default=REPO / "training" / "configs" / "default.toml")
     ap.add_argument("--runtime", nargs="+", default=["torch", "onnx"])
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
     ap.add_argument("--skip-dev", action="store_true")
     args = ap.parse_args()
     from coder.evaluate import assess_pentaclass, evaluate_labels
@@ -48,7 +49,7 @@ def main() -> int:
         dev = Path(tmp) / "dev.jsonl"
         n = dev_split_file(args.config, dev)
         for runtime in args.runtime:
-            pipe = build_pipeline(args.model, runtime=runtime)
+            pipe = build_pipeline(args.model, runtime=runtime, blank_targets=args.blank_targets)
             if not args.skip_dev:
                 m = evaluate_labels(pipe, dev, args.limit)
                 c, e = m["candidate_level"], m["end_to_end"]
@@ -67,9 +68,8 @@ def main() -> int:
                 report(f"eval_pentaclass_macro_f1_{runtime}", p["pentaclass_macro_f1"], "", note)
                 report(f"eval_pentaclass_accuracy_{runtime}", p["pentaclass_accuracy"], "", note)
                 report(f"eval_no_event_rate_{runtime}", p["no_event_rate"], "", note)
-                report(f"eval_span_f1_{runtime}", p["span_f1"]["f1"], "", note)
-                if "ece_events" in p:
-                    report(f"eval_ece_events_{runtime}", p["ece_events"], "", note + ", sentences with an event")
+                report(f"eval_span_f1_best_dyad_{runtime}", p["span_best_dyad"]["all_lenient"]["f1"], "", note)
+                report(f"eval_ece_events_{runtime}", p["ece_events"], "", note + ", sentences with an event")
             else:
                 print(f"# {EVAL_DEV} absent: external benchmark skipped", flush=True)
     return 0

@@ -1,7 +1,7 @@
 """The ``eventcoder`` command. Each command is a few lines calling the library; typed errors become exit codes.
 
 Exit status: 0 success; 1 unexpected coder error; 2 unusable input (nothing could be coded); 3 bad data file
-(taxonomy, actors, labels); 4 model problem; 5 bad configuration.
+(taxonomy, actors, labels); 4 model problem; 5 bad configuration; 6 unusable event store.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from coder import __version__
-from coder.errors import CoderError, InputError
+from coder.errors import CoderError, ConfigError, InputError
 
 log = logging.getLogger("coder")
 DEFAULT_RUNTIME = "onnx"
@@ -45,14 +45,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser(
         "code",
-        help="code documents into events",
-        description="Code JSONL/CSV/.txt-folder/stdin documents into an event file "
+        help="code documents into the event store (and an event file)",
+        description="Code JSONL/CSV/.txt-folder/stdin documents into the event store (resumable: a re-run skips "
+        "documents already coded) and, with -o, export the store to an event file "
         "(.jsonl, .csv, .tsv in GDELT 2.0 order, .parquet).",
     )
     c.add_argument(
         "inputs", nargs="+", metavar="INPUT", help="JSONL (.gz), CSV, a folder of .txt files, or - for stdin"
     )
-    c.add_argument("-o", "--output", required=True, type=Path, help="event file; its extension picks the format")
+    c.add_argument(
+        "-o", "--output", type=Path, default=None, help="event file exported at the end; its extension picks the format"
+    )
+    c.add_argument(
+        "--store", type=Path, default=None, help="event store (SQLite) to code into (default: OUTPUT stem + .db)"
+    )
+    c.add_argument("--mentions", type=Path, default=None, help="with -o: also write the per-mention table here")
+    c.add_argument(
+        "--no-aggregate", action="store_true", help="with -o: one row per mention instead of GDELT-style events"
+    )
+    c.add_argument(
+        "--engine", default="local", choices=["local", "dask"], help="code in this process or on Dask workers"
+    )
+    c.add_argument("--workers", type=int, default=None, help="--engine dask: start a local cluster of N workers")
+    c.add_argument("--scheduler", default=None, help="--engine dask: address of a running Dask scheduler")
+    c.add_argument(
+        "--partition-size",
+        type=int,
+        default=64,
+        help="documents per partition: one store transaction, one Dask task (default 64)",
+    )
     c.add_argument("--model", type=Path, default=None, help="model folder (default: the shipped model)")
     c.add_argument("--threshold", type=float, default=0.5, help="minimum event confidence (default 0.5)")
     c.add_argument("--keep-negated", action="store_true", help="also write events flagged negated")
@@ -63,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="also code events whose target no dictionary codes (blank target): more recall, less precision",
     )
     c.add_argument("--actors", type=Path, default=None, help="user actor dictionary (YAML) added to the built-in one")
-    c.add_argument("--rejects", type=Path, default=None, help="rejects file (default: OUTPUT stem + .rejects.jsonl)")
+    c.add_argument(
+        "--rejects", type=Path, default=None, help="rejects file (default: OUTPUT or STORE stem + .rejects.jsonl)"
+    )
     c.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the classifier runs")
     c.add_argument(
         "--runtime",
@@ -72,6 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"eager PyTorch or int8 ONNX Runtime (default {DEFAULT_RUNTIME})",
     )
     c.set_defaults(func=cmd_code)
+
+    x = sub.add_parser(
+        "export",
+        help="write the event store as a dataset file",
+        description="Export an event store to .tsv (GDELT 2.0), .csv, .jsonl or .parquet, GDELT-style aggregated "
+        "unless --no-aggregate, with an optional per-mention table.",
+    )
+    x.add_argument("store", type=Path, metavar="STORE", help="event store made by 'eventcoder code'")
+    x.add_argument("-o", "--output", type=Path, required=True, help="event file; its extension picks the format")
+    x.add_argument("--mentions", type=Path, default=None, help="also write the per-mention table here")
+    x.add_argument("--no-aggregate", action="store_true", help="one row per mention instead of GDELT-style events")
+    x.add_argument("--actors", type=Path, default=None, help="user actor dictionary used when coding (actor columns)")
+    x.set_defaults(func=cmd_export)
 
     lab = sub.add_parser("labels", help="validate the taxonomy, actor dictionaries and label files")
     lsub = lab.add_subparsers(title="labels commands")
@@ -124,36 +160,90 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from coder.batch import code_to_file
+    from coder.batch import code_to_store
+    from coder.engines import CodingSettings, DaskEngine, LocalEngine
     from coder.ingest import check_inputs
-    from coder.pipeline import build_pipeline
+    from coder.progress import Progress
+    from coder.store import EventStore
     from coder.writers import format_for
 
-    format_for(args.output)  # fail on a bad output extension or unreadable input before loading anything
+    if args.output is None and args.store is None:
+        raise InputError("give -o OUTPUT (an event file), --store STORE (the event store), or both")
+    for path in (args.output, args.mentions):
+        if path is not None:
+            format_for(path)  # fail on a bad output extension or unreadable input before loading anything
     check_inputs(args.inputs)
     if not 0.0 <= args.threshold <= 1.0:
         raise InputError(f"--threshold {args.threshold} is outside [0, 1]")
-    pipeline = build_pipeline(
-        args.model,
-        args.actors,
+    if args.engine == "local" and (args.workers or args.scheduler):
+        raise ConfigError("--workers and --scheduler need --engine dask")
+    store_path = args.store or args.output.with_name(args.output.name.split(".")[0] + ".db")
+    named = args.output or store_path
+    rejects = args.rejects or named.with_name(named.name.split(".")[0] + ".rejects.jsonl")
+    settings = CodingSettings(
+        str(args.model) if args.model else None,
+        str(args.actors) if args.actors else None,
         args.device,
         args.threshold,
         args.keep_negated,
         args.drop_hypothetical,
         args.runtime,
-        blank_targets=args.blank_targets,
+        args.blank_targets,
     )
-    rejects = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.jsonl")
-    counts = code_to_file(pipeline, args.inputs, args.output, rejects)
-    print(
-        f"read {counts.read} documents: {counts.coded} with events, {counts.no_event} without, "
-        f"{counts.rejected} rejected; {counts.sentences} sentences, {counts.events} events -> {args.output}"
-        + (f" (rejects: {rejects})" if counts.rejected else ""),
-        file=sys.stderr,
-    )
-    if counts.read and counts.rejected == counts.read:
-        raise InputError(f"nothing could be coded: all {counts.read} records rejected (see {rejects})")
+    with EventStore.open(store_path) as store:
+        identity = settings.identity()
+        store.check_settings(identity)  # refuse a store made with other settings before loading the model
+        if args.engine == "dask":
+            engine = DaskEngine(settings, scheduler=args.scheduler, workers=args.workers)
+        else:
+            engine = LocalEngine(settings=settings)
+        progress = Progress()  # code_to_store enters it: a bar on a terminal only
+        with engine:
+            counts = code_to_store(
+                engine, args.inputs, store, rejects, identity, args.partition_size, progress=progress
+            )
+        print(
+            f"read {counts.read} documents: {counts.coded} with events, {counts.no_event} without, "
+            f"{counts.rejected} rejected; {counts.sentences} sentences, {counts.events} events"
+            + (f" ({counts.already_coded} already in the store)" if counts.already_coded else "")
+            + (
+                f"; {counts.new_events} new events in {progress.elapsed:.1f} s ({progress.rates()})"
+                if progress.documents
+                else "; nothing new to code"
+            )
+            + f" -> {store_path}"
+            + (f" (rejects: {rejects})" if counts.rejected else ""),
+            file=sys.stderr,
+        )
+        if counts.read and counts.rejected == counts.read:
+            raise InputError(f"nothing could be coded: all {counts.read} records rejected (see {rejects})")
+        if args.output is not None:
+            _export(store, args.output, args.mentions, not args.no_aggregate, args.actors)
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from coder.store import EventStore
+    from coder.writers import format_for
+
+    for path in (args.output, args.mentions):
+        if path is not None:
+            format_for(path)
+    with EventStore.open(args.store, create=False) as store:
+        _export(store, args.output, args.mentions, not args.no_aggregate, args.actors)
+    return 0
+
+
+def _export(store, output: Path, mentions: Path | None, aggregate: bool, actors: Path | None) -> None:
+    from coder.codebook import ActorCodebook
+    from coder.export import export
+
+    codebook = ActorCodebook.load()
+    if actors is not None:
+        codebook.add_user_dictionary(actors)
+    n = export(store, output, codebook, aggregate=aggregate, mentions=mentions)
+    what = f"{n.events} events from {n.mentions} mentions" if aggregate else f"{n.events} event mentions"
+    print(f"exported {what} -> {output}" + (f" (mentions: {mentions})" if mentions else ""), file=sys.stderr)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

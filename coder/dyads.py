@@ -56,9 +56,10 @@ class DyadFinder:
     max_candidates: int = 8
     order_fallback: bool = True
     single_actor: bool = True
-    # Also propose (source, no target) when the verb's object is something the dictionaries do not code
-    # ("police detained 18 people"). Off by default: on real news it raised PentaClass macro-F1 from 0.631 to
-    # 0.668 but cut exact dyad F1 on the corpus dev split from 0.763 to 0.627 (benchmarks/README.md).
+    # Where no two coded actors are linked, also propose (subject, no coded target) when the verb's object is
+    # something the dictionaries do not code ("police detained 18 people"). Off by default: on real news it raised
+    # PentaClass macro-F1 from 0.648 to 0.689, but cut dyad + root F1 on the corpus dev split from 0.763 to 0.720
+    # (the classifier was not trained on such candidates where other actors are present).
     uncoded_targets: bool = False
 
     def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:
@@ -66,9 +67,13 @@ class DyadFinder:
         coded = [m for m in mentions if m.code]
         if not coded:
             return []
+        # One actor, or several mentions of the same one ("Algeria's president, Abdelaziz Bouteflika"): a sentence
+        # that can only hold single-actor events.
+        lone = len({m.code for m in coded}) == 1
         by_head = {span.start + m.head: m for m in coded}
         tok_mention = _token_index(span, coded)
         out: dict[tuple, Candidate] = {}
+        open_subjects: list[tuple[ActorMention, Token]] = []  # coded subjects of verbs with an uncoded object
 
         def add(src: ActorMention, tgt: ActorMention | None, verb: Token | None, rule: str) -> None:
             if tgt is not None and (tgt is src or tgt.code == src.code):
@@ -86,6 +91,7 @@ class DyadFinder:
                 predicate=(verb.i - span.start) if verb is not None else -1,
                 trigger=verb.lemma_.lower() if verb is not None else "",
                 evidence=(rule,),
+                uncoded_object=_object_phrase(verb, span, tok_mention) if tgt is None and verb is not None else None,
             )
 
         for verb in span:
@@ -109,19 +115,24 @@ class DyadFinder:
                 # "France and Germany condemned the vote": one event per source, no target.
                 for s in sources:
                     add(s, None, verb, "syntax:compound-sources")
-            elif (
-                sources
-                and self.single_actor
-                and (len(coded) == 1 or self.uncoded_targets and _has_uncoded_object(verb))
-            ):
-                # The subject acts on something the dictionaries do not code ("police detained 18 people"): the
-                # event still happened, with a blank target, as GDELT records it.
-                add(sources[0], None, verb, "syntax:single-actor" if len(coded) == 1 else "syntax:uncoded-target")
-        if not out and self.order_fallback and len(coded) >= 2:
+            elif sources and self.single_actor and lone:
+                # The sentence's only actor acts on something the dictionaries do not code ("police detained 18
+                # people"): the event still happened, with a blank target code, as GDELT records it.
+                add(sources[0], None, verb, "syntax:single-actor")
+            elif sources and self.uncoded_targets and _has_uncoded_object(verb):
+                open_subjects.extend((s, verb) for s in sources)
+        fallback = not out
+        if fallback:
+            # Nothing pairs two coded actors but a subject acts on something uncoded ("the army shelled the town"):
+            # that subject's event, with the object kept as uncoded target text, competes with the pairs of
+            # mentions in text order below.
+            for s, verb in open_subjects:
+                add(s, None, verb, "syntax:uncoded-target")
+        if fallback and self.order_fallback and not lone:
             first = coded[0]
             for t in coded[1:3]:
                 add(first, t, None, "order:first-to-next")
-        if not out and self.single_actor and len(coded) == 1:
+        if not out and self.single_actor and lone:
             root = span.root
             add(coded[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
         ranked = sorted(out.values(), key=lambda c: (not c.evidence[0].startswith("syntax"), c.source.start))
@@ -223,6 +234,33 @@ def _has_uncoded_object(verb: Token) -> bool:
         if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS and any(g.dep_ == "pobj" for g in c.children):
             return True
     return False
+
+
+_NOT_PARTICIPANTS = {"DATE", "TIME", "PERCENT", "MONEY", "ORDINAL"}
+
+
+def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]) -> ActorMention | None:
+    """The phrase in ``verb``'s object position when no coded mention fills it, kept uncoded (empty code).
+
+    The direct object first, else the first prepositional object of a target preposition; pronouns, dates and
+    amounts are not participants. The phrase is the object's subtree, cut at its head when longer than 12 tokens.
+    """
+    objs = [c for c in verb.children if c.dep_ in _OBJ]
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS - {"by"}):
+        objs.extend(g for g in prep.children if g.dep_ == "pobj")
+    for obj in objs:
+        if obj.i in tok_mention or obj.pos_ == "PRON" or obj.ent_type_ in _NOT_PARTICIPANTS or not obj.is_alpha:
+            continue
+        start, end = obj.left_edge.i, obj.right_edge.i + 1
+        if end - start > 12:
+            end = obj.i + 1
+        if any(i in tok_mention for i in range(start, end)):
+            continue
+        doc = span.doc
+        cs = doc[start].idx - span.start_char
+        ce = doc[end - 1].idx + len(doc[end - 1].text) - span.start_char
+        return ActorMention(span.text[cs:ce], cs, ce, "", obj.i - span.start, "uncoded-object")
+    return None
 
 
 def _token_index(span: Span, mentions: list[ActorMention]) -> dict[int, ActorMention]:

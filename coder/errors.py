@@ -38,3 +38,9 @@ class ConfigError(CoderError):
     """A training or run configuration value is invalid; the message names the key and the bad value."""
 
     exit_code = 5
+
+
+class StoreError(CoderError):
+    """The event store is unusable (not a store, another schema, coded with other settings, write failed)."""
+
+    exit_code = 6

@@ -89,7 +89,6 @@ class EventClassifier:
         self.fallback_threshold = fallback_threshold
         self.device = device
         self.batch_size = batch_size
-        self.session_ = None  # ONNX Runtime session, set by use_onnx()
         self.session_ = None  # an ONNX Runtime session once use_onnx() was called
 
     # -- building and loading ----------------------------------------------------------------------------
@@ -244,13 +243,19 @@ class EventClassifier:
             fp32.unlink()
         return path
 
-    def use_onnx(self, path: Path, threads: int = 0) -> EventClassifier:
-        """Run inference through ONNX Runtime from an exported file (see :func:`onnx_path`)."""
+    def use_onnx(self, path: Path, threads: int = 1) -> EventClassifier:
+        """Run inference through ONNX Runtime from an exported file (see :func:`onnx_path`).
+
+        One intra-op thread by default: the pipeline runs the classifier beside the parser (one core each), and
+        on 2 cores a second ONNX thread only steals the parser's core. Idle threads do not spin (spinning burnt
+        half the CPU time while the parser ran). ``threads=0`` lets ONNX Runtime use every core.
+        """
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
         if threads:
             opts.intra_op_num_threads = threads
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
         self.session_ = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         return self
@@ -344,19 +349,20 @@ def decide(probs: np.ndarray, classes: Sequence[str], taxonomy, threshold: float
     none_i = classes.index(NONE)
     top = np.argsort(-probs)[:4]
     alternatives = tuple((classes[i], round(float(probs[i]), 4)) for i in top)
+    p_event = 1.0 - float(probs[none_i])
     if probs[none_i] >= 0.5:
-        return Prediction("", 1.0 - float(probs[none_i]), alternatives)
+        return Prediction("", p_event, alternatives, p_event)
     best = max((i for i in range(len(classes)) if i != none_i), key=lambda i: probs[i])
     code = classes[best]
     if probs[best] >= threshold:
-        return Prediction(code, float(probs[best]), alternatives)
+        return Prediction(code, float(probs[best]), alternatives, p_event)
     base_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:3] == code[:3])
     if len(code) == 4 and base_mass >= threshold:
-        return Prediction(code[:3], base_mass, alternatives)
+        return Prediction(code[:3], base_mass, alternatives, p_event)
     root_mass = sum(float(probs[i]) for i, c in enumerate(classes) if c != NONE and c[:2] == code[:2])
     if root_mass >= threshold:
-        return Prediction(code[:2] + "0", root_mass, alternatives)
-    return Prediction(code, float(probs[best]), alternatives)
+        return Prediction(code[:2] + "0", root_mass, alternatives, p_event)
+    return Prediction(code, float(probs[best]), alternatives, p_event)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

@@ -60,12 +60,13 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
 
 
 def split_documents(
-    nlp, docs: Iterable[Document], batch_size: int = 64
+    nlp, docs: Iterable[Document], batch_size: int = 64, parse_batch: int = 16
 ) -> Iterator[tuple[Document, list[ParsedSentence]]]:
     """Parse documents and yield each with its sentences (document offsets, parsed spans), in input order.
 
     Paragraphs of many documents go through ``nlp.pipe`` together (batching is where spaCy's speed comes from);
-    documents are still yielded one by one, lazily, in input order.
+    documents are still yielded one by one, lazily, in input order, each as soon as its last paragraph is parsed
+    (so a consumer can work on it while the parser reads the next ones; ``parse_batch`` paragraphs at a time).
     """
     for group in _chunks(docs, batch_size):
         parts: list[tuple[int, int, str]] = []  # (document position in group, offset, text)
@@ -77,10 +78,16 @@ def split_documents(
                     if chunk.strip():
                         parts.append((k, off + i, chunk))
         sentences: list[list[ParsedSentence]] = [[] for _ in group]
-        parsed_parts = nlp.pipe((p for _, _, p in parts), batch_size=batch_size)
+        parsed_parts = nlp.pipe((p for _, _, p in parts), batch_size=parse_batch)
+        done = 0  # documents of the group yielded so far
         for (k, off, _), parsed in zip(parts, parsed_parts, strict=True):
+            while done < k:
+                yield group[done], sentences[done]
+                done += 1
             sentences[k].extend(_sentences(group[k].id, parsed, off, len(sentences[k])))
-        yield from zip(group, sentences, strict=True)
+        while done < len(group):
+            yield group[done], sentences[done]
+            done += 1
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:

@@ -80,6 +80,10 @@ class Candidate:
     intent: str = ""
     evidence: tuple[str, ...] = ()
     clause: str = ""  # text of the predicate's clause, where event-level patterns look
+    # For a candidate without a coded target: the phrase in the predicate's object position that no dictionary
+    # codes ("detained [18 people]"), kept with its text and an empty code for the record, never sent to the
+    # classifier and never given an invented code.
+    uncoded_object: ActorMention | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Prediction:
     code: str
     probability: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    event_probability: float = 0.0  # 1 - P(no event): how likely the candidate holds any event
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,13 @@ class Event:
 
 @dataclass(frozen=True)
 class RunCounts:
-    """Counts at the end of a run; ``read == coded + no_event + rejected`` always holds."""
+    """Counts at the end of a run; ``read == coded + no_event + rejected`` always holds.
+
+    Counts describe the batch, not the work done: a document an earlier run already stored counts as ``coded``
+    or ``no_event`` by its stored state (with its stored sentence and event counts) and also in
+    ``already_coded``, so a resumed or repeated run reports the same totals as one uninterrupted run.
+    ``new_events`` is how many events this run added to the store.
+    """
 
     read: int = 0
     coded: int = 0
@@ -147,6 +158,35 @@ class RunCounts:
     rejected: int = 0
     sentences: int = 0
     events: int = 0
+    already_coded: int = 0
+    new_events: int = 0
 
     def consistent(self) -> bool:
         return self.read == self.coded + self.no_event + self.rejected
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One report of an aggregated event: which coded mention (``mention_id``) in which document supports it.
+
+    ``event_id`` is the aggregated event's id (the mention's own id when not aggregating); offsets are character
+    offsets in the document text, ``-1`` for a missing target; ``is_representative`` marks the mention whose
+    fields the aggregated event row shows.
+    """
+
+    event_id: str
+    mention_id: str
+    doc_id: str
+    date: str
+    source_name: str
+    url: str
+    sentence_index: int
+    sentence_start: int
+    sentence_end: int
+    source_start: int
+    source_end: int
+    target_start: int
+    target_end: int
+    confidence: float
+    doc_length: int
+    is_representative: bool

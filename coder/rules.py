@@ -212,7 +212,7 @@ class EventRules:
                         # Rule and model agreeing on the root is stronger evidence than either alone.
                         prob = 1 - (1 - prob) * (0.5 if same_root else 0.8)
                         break
-        return Prediction(code, prob, pred.alternatives), tuple(fired)
+        return Prediction(code, prob, pred.alternatives, pred.event_probability), tuple(fired)
 
 
 def _governors(verb: Token) -> list[Token]:

@@ -6,9 +6,13 @@
 - ``.parquet``: the named fields, typed (codes stay strings).
 
 GDELT columns the coder does not fill are left blank: ethnic and religion codes, ``AvgTone`` and all
-geography columns. ``NumMentions``/``NumSources``/``NumArticles`` are 1 per coded mention here (aggregation
-over duplicate reports is the store's export). ``DATEADDED`` is the document date at 000000, so the same input
-always gives the same bytes.
+geography columns. ``NumMentions``/``NumSources``/``NumArticles`` are 1 per coded mention unless the writer is
+given an :class:`Aggregate` (the store's GDELT-style export, :mod:`coder.export`), whose counts then also appear as
+``num_mentions``/``num_sources``/``num_articles`` in the named-field formats. ``DATEADDED`` is the document date at
+000000, so the same input always gives the same bytes.
+
+:class:`MentionWriter` writes the per-mention table: ``.tsv`` in GDELT 2.0's 16 mentions columns, the other
+formats with the named fields of :class:`coder.records.Mention`.
 """
 
 from __future__ import annotations
@@ -16,14 +20,34 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import IO
 
 from coder.errors import InputError
-from coder.records import Event, Reject
+from coder.records import Event, Mention, Reject
 
 EVENT_FIELDS = [f.name for f in fields(Event)]
+AGGREGATE_FIELDS = ["num_mentions", "num_sources", "num_articles"]
+MENTION_FIELDS = [f.name for f in fields(Mention)]
+GDELT2_MENTION_COLUMNS = [
+    "GLOBALEVENTID",
+    "EventTimeDate",
+    "MentionTimeDate",
+    "MentionType",
+    "MentionSourceName",
+    "MentionIdentifier",
+    "SentenceID",
+    "Actor1CharOffset",
+    "Actor2CharOffset",
+    "ActionCharOffset",
+    "InRawText",
+    "Confidence",
+    "MentionDocLen",
+    "MentionDocTone",
+    "MentionDocTranslationInfo",
+    "Extras",
+]
 
 GDELT2_COLUMNS = [
     "GLOBALEVENTID",
@@ -115,8 +139,23 @@ class ActorParts:
         return country, group, types + [""] * (3 - len(types))
 
 
-def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
+@dataclass(frozen=True)
+class Aggregate:
+    """GDELT's counts over the reports of one event (see :mod:`coder.export` for the rule)."""
+
+    num_mentions: int = 1
+    num_sources: int = 1
+    num_articles: int = 1
+
+
+def global_event_id(event_id: str) -> str:
+    """GLOBALEVENTID: the first 15 hex digits of a (stable) event id as a decimal integer."""
+    return str(int(event_id[:15], 16))
+
+
+def gdelt_row(e: Event, parts: ActorParts, agg: Aggregate | None = None) -> list[str]:
     """One event as GDELT 2.0's 61 columns (strings)."""
+    agg = agg or Aggregate()
     day = e.date.replace("-", "")
     if day:
         y, m, d = int(day[:4]), int(day[4:6]), int(day[6:8])
@@ -124,7 +163,7 @@ def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
         date_cols = [day, day[:6], day[:4], f"{y + doy / 365:.4f}"]
     else:
         date_cols = ["", "", "", ""]
-    gid = str(int(e.event_id[:15], 16))
+    gid = global_event_id(e.event_id)
 
     def actor(code: str, text: str) -> list[str]:
         if not code and not text:
@@ -142,9 +181,9 @@ def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
         e.root_code,
         str(e.quad_class),
         f"{e.goldstein:g}",
-        "1",
-        "1",
-        "1",
+        str(agg.num_mentions),
+        str(agg.num_sources),
+        str(agg.num_articles),
         "",
     ]
     row += [""] * 24
@@ -154,10 +193,16 @@ def gdelt_row(e: Event, parts: ActorParts) -> list[str]:
 
 
 class EventWriter:
-    """Writes events to one file in the format its extension names. Use as a context manager."""
+    """Writes events to one file in the format its extension names. Use as a context manager.
 
-    def __init__(self, path: Path, codebook):
+    With ``aggregated`` every event comes with its :class:`Aggregate` and the named-field formats gain
+    ``num_mentions``, ``num_sources`` and ``num_articles`` after the event fields.
+    """
+
+    def __init__(self, path: Path, codebook, aggregated: bool = False):
         self.path = path
+        self.aggregated = aggregated
+        self.columns = EVENT_FIELDS + (AGGREGATE_FIELDS if aggregated else [])
         self.format = format_for(path)
         self.parts = ActorParts(codebook)
         self.count = 0
@@ -171,39 +216,49 @@ class EventWriter:
             self._fh = open(self.path, "w", encoding="utf-8", newline="")
             if self.format == "csv":
                 self._csv = csv.writer(self._fh, lineterminator="\n")
-                self._csv.writerow(EVENT_FIELDS)
+                self._csv.writerow(self.columns)
             elif self.format == "tsv":
-                self._csv = csv.writer(
-                    self._fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\"
-                )
+                self._csv = _tsv_writer(self._fh)
         return self
 
-    def write(self, event: Event) -> None:
+    def write(self, event: Event, agg: Aggregate | None = None) -> None:
         self.count += 1
+        if self.format == "tsv":
+            self._csv.writerow(_tsv_cells(gdelt_row(event, self.parts, agg)))
+            return
+        d = event.to_dict()
+        if self.aggregated:
+            agg = agg or Aggregate()
+            d.update(num_mentions=agg.num_mentions, num_sources=agg.num_sources, num_articles=agg.num_articles)
         if self.format == "jsonl":
-            self._fh.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+            self._fh.write(json.dumps(d, ensure_ascii=False) + "\n")
         elif self.format == "csv":
-            d = event.to_dict()
             d["evidence"] = ";".join(d["evidence"])
-            self._csv.writerow([d[k] for k in EVENT_FIELDS])
-        elif self.format == "tsv":
-            self._csv.writerow([v.replace("\t", " ").replace("\n", " ") for v in gdelt_row(event, self.parts)])
+            self._csv.writerow([d[k] for k in self.columns])
         else:
-            self._rows.append(event.to_dict())
+            self._rows.append(d)
 
     def __exit__(self, *exc) -> None:
         if self.format == "parquet":
-            write_parquet(self.path, self._rows)
+            write_parquet(self.path, self._rows, self.columns)
         elif self._fh is not None:
             self._fh.close()
 
 
-def write_parquet(path: Path, rows: list[dict]) -> None:
-    """Events as a typed Parquet table (codes as strings, evidence as a list of strings)."""
+def _tsv_writer(fh: IO[str]):
+    return csv.writer(fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+
+
+def _tsv_cells(row: list[str]) -> list[str]:
+    return [v.replace("\t", " ").replace("\n", " ") for v in row]
+
+
+def write_parquet(path: Path, rows: list[dict], columns: list[str] | None = None) -> None:
+    """Events (or mentions) as a typed Parquet table (codes as strings, evidence as a list of strings)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, _arrow_type(name)) for name in EVENT_FIELDS])
+    schema = pa.schema([(name, _arrow_type(name)) for name in columns or EVENT_FIELDS])
     table = pa.Table.from_pylist(rows, schema=schema)
     pq.write_table(table, path)
 
@@ -221,15 +276,90 @@ def _arrow_type(name: str):
         "target_end",
         "quad_class",
         "penta_class",
+        "num_mentions",
+        "num_sources",
+        "num_articles",
+        "doc_length",
     ):
         return pa.int32()
     if name in ("goldstein", "confidence"):
         return pa.float64()
-    if name in ("negated", "hypothetical"):
+    if name in ("negated", "hypothetical", "is_representative"):
         return pa.bool_()
     if name == "evidence":
         return pa.list_(pa.string())
     return pa.string()
+
+
+def gdelt_mention_row(m: Mention) -> list[str]:
+    """One mention as GDELT 2.0's 16 mentions columns (strings).
+
+    Times are the document date at 000000 (the coder knows no crawl time); ``MentionType`` is 1 (web) when the
+    document has a URL, else blank; ``MentionIdentifier`` is the URL, or the document id without one;
+    ``SentenceID`` is 1-based; ``ActionCharOffset`` is -1 (no action span is kept); ``Confidence`` is the event
+    confidence in percent; tone and translation are blank; ``Extras`` holds the mention's own event id.
+    """
+    when = m.date.replace("-", "") + "000000" if m.date else ""
+    return [
+        global_event_id(m.event_id),
+        when,
+        when,
+        "1" if m.url else "",
+        m.source_name,
+        m.url or m.doc_id,
+        str(m.sentence_index + 1),
+        str(m.source_start),
+        str(m.target_start),
+        "-1",
+        "1",
+        str(round(m.confidence * 100)),
+        str(m.doc_length),
+        "",
+        "",
+        m.mention_id,
+    ]
+
+
+class MentionWriter:
+    """Writes the per-mention table in the format its extension names. Use as a context manager."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.format = format_for(path)
+        self.count = 0
+        self._fh: IO[str] | None = None
+        self._csv = None
+        self._rows: list[dict] = []
+
+    def __enter__(self) -> MentionWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.format != "parquet":
+            self._fh = open(self.path, "w", encoding="utf-8", newline="")
+            if self.format == "csv":
+                self._csv = csv.writer(self._fh, lineterminator="\n")
+                self._csv.writerow(MENTION_FIELDS)
+            elif self.format == "tsv":
+                self._csv = _tsv_writer(self._fh)
+        return self
+
+    def write(self, m: Mention) -> None:
+        self.count += 1
+        if self.format == "tsv":
+            self._csv.writerow(_tsv_cells(gdelt_mention_row(m)))
+            return
+        d = asdict(m)
+        if self.format == "jsonl":
+            self._fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+        elif self.format == "csv":
+            self._csv.writerow([d[k] for k in MENTION_FIELDS])
+        else:
+            self._rows.append(d)
+
+    def __exit__(self, *exc) -> None:
+        if self.format == "parquet":
+            write_parquet(self.path, self._rows, MENTION_FIELDS)
+        elif self._fh is not None:
+            self._fh.close()
 
 
 class RejectWriter:

@@ -219,7 +219,7 @@ def test_pentaclass_gold_reports_confusion_and_why_quadclass_is_absent(pipeline,
     assert sum(map(sum, f["tables"]["confusion"]["matrix"])) == 3
     assert QUADCLASS_NOTE in f["notes"] and "quad_class_macro_f1" not in flatten(f)
     assert a.items[0].predicted == "4"  # "attacked" is material conflict
-    assert "span_f1" in f and 0.0 <= f["ece_events"] <= 1.0
+    assert "span_best_dyad" in f and 0.0 <= f["ece_events"] <= 1.0
 
 
 @pytest.mark.model

@@ -65,3 +65,51 @@ def test_seed_story_must_events(pipeline):
     for r in results.values():
         # No flood: at most about one event per sentence.
         assert len(r.events) <= r.sentences + 2, (r.document.id, len(r.events), r.sentences)
+
+
+def test_large_run_never_codes_self_dyads_or_unknown_codes(pipeline, taxonomy, codebook):
+    """Over every hand-written test-split sentence of the corpus (about a thousand, grouped into documents of ten)
+    no event has source == target, an actor code outside the codebook, an unknown event code, or offsets that do
+    not point at its mentions."""
+    from coder.labelset import check_files, split_of
+    from coder.resources import labels_dir
+
+    recs = [r for r in check_files([labels_dir() / "corpus" / "handwritten"], taxonomy, codebook).records]
+    texts = [r.text for r in recs if split_of(r) == "test"]
+    assert len(texts) > 500
+    docs = [Document(id=f"d{i}", text=" ".join(texts[i : i + 10])) for i in range(0, len(texts), 10)]
+    by_id = {d.id: d.text for d in docs}
+    n = 0
+    for res in pipeline.code(docs):
+        for e in res.events:
+            n += 1
+            assert e.source_code != e.target_code, e
+            assert codebook.is_valid_code(e.source_code), e
+            assert not e.target_code or codebook.is_valid_code(e.target_code), e
+            assert e.event_code in taxonomy, e
+            text = by_id[e.doc_id]
+            assert text[e.source_start : e.source_end] == e.source_text
+            if e.target_text:
+                assert text[e.target_start : e.target_end] == e.target_text
+    assert n > len(texts) // 2
+
+
+def test_uncoded_object_is_kept_as_target_text_without_a_code(pipeline):
+    evs = _events(pipeline, "Kenyan police detained eighteen men in Nairobi on Monday.")
+    [e] = [e for e in evs if e.root_code == "17"]
+    assert e.source_code == "KENCOP"
+    assert e.target_code == "" and e.target_text == "eighteen men"
+    assert "actor:uncoded-object" in e.evidence
+
+
+def test_overlapped_classifier_gives_the_same_events(pipeline):
+    """The classifier running beside the parser (the default) changes speed, not results."""
+    from dataclasses import replace
+
+    from coder.resources import repo_root
+
+    lines = (repo_root() / "examples" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    docs = [Document(id=d["id"], text=d["text"], date=d.get("date", "")) for d in map(json.loads, lines)]
+    seq = [e for r in replace(pipeline, overlap=False).code(docs, batch_size=4) for e in r.events]
+    par = [e for r in replace(pipeline, overlap=True).code(docs, batch_size=4) for e in r.events]
+    assert seq and seq == par
