@@ -42,7 +42,7 @@ def main() -> int:
     ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
     ap.add_argument("--skip-dev", action="store_true")
     args = ap.parse_args()
-    from coder.evaluate import evaluate_labels, evaluate_pentaclass
+    from coder.evaluate import assess_pentaclass, evaluate_labels
     from coder.pipeline import build_pipeline
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,15 +58,18 @@ def main() -> int:
                 report(f"dev_code_macro_f1_{runtime}", c["code_macro_f1"], "", note)
                 report(f"dev_event_f1_{runtime}", c["event_f1"], "", note)
                 report(f"dev_ece_{runtime}", c["ece"], "", note)
+                report(f"dev_quad_class_macro_f1_{runtime}", c["quad_class_macro_f1"], "", note)
+                report(f"dev_penta_class_macro_f1_{runtime}", c["penta_class_macro_f1"], "", note)
                 report(f"dev_e2e_dyad_root_f1_{runtime}", e["dyad_root"]["f1"], "", note + ", full pipeline")
                 report(f"dev_e2e_dyad_code_f1_{runtime}", e["dyad_code_exact"]["f1"], "", note + ", full pipeline")
             if EVAL_DEV.exists():
-                p = evaluate_pentaclass(pipe, EVAL_DEV, args.limit)
+                p = assess_pentaclass(pipe, EVAL_DEV, args.limit).figures
                 note = f"{EVAL_DEV.name}, {p['sentences']} sentences"
                 report(f"eval_pentaclass_macro_f1_{runtime}", p["pentaclass_macro_f1"], "", note)
                 report(f"eval_pentaclass_accuracy_{runtime}", p["pentaclass_accuracy"], "", note)
                 report(f"eval_no_event_rate_{runtime}", p["no_event_rate"], "", note)
                 report(f"eval_span_f1_best_dyad_{runtime}", p["span_best_dyad"]["all_lenient"]["f1"], "", note)
+                report(f"eval_ece_events_{runtime}", p["ece_events"], "", note + ", sentences with an event")
             else:
                 print(f"# {EVAL_DEV} absent: external benchmark skipped", flush=True)
     return 0

@@ -147,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, default=None, help="only the first N records")
     e.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
     e.add_argument("--runtime", default=DEFAULT_RUNTIME, choices=["torch", "onnx"], help="inference runtime")
+    e.add_argument(
+        "--report-dir",
+        type=Path,
+        default=None,
+        help="write figures.json, per_code.csv/.md, errors.md, confusion.png, reliability.png here "
+        "(the --compare model's in DIR/compare)",
+    )
     e.set_defaults(func=cmd_evaluate)
 
     return p
@@ -262,22 +269,35 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from coder.evaluate import evaluate, flatten
+    from coder.evaluate import assess
     from coder.pipeline import build_pipeline
+    from coder.report import compare_per_code, per_code_diff_lines, per_code_rows, side_by_side, write_report
 
-    results = {"model": evaluate(build_pipeline(args.model, runtime=args.runtime), args.gold, args.limit)}
-    if args.compare:
-        results["compare"] = evaluate(build_pipeline(args.compare, runtime=args.runtime), args.gold, args.limit)
-    a = flatten(results["model"])
-    b = flatten(results["compare"]) if args.compare else {}
-    print(f"{'figure':<48}{'model':>10}" + (f"{'compare':>10}{'diff':>10}" if b else ""))
-    for k, v in a.items():
-        line = f"{k:<48}{v:>10.4f}"
-        if b and k in b:
-            line += f"{b[k]:>10.4f}{b[k] - v:>+10.4f}"
-        print(line)
+    pipe = build_pipeline(args.model, runtime=args.runtime)
+    model = assess(pipe, args.gold, args.limit)
+    results = {"model": model.figures}
+    other = assess(build_pipeline(args.compare, runtime=args.runtime), args.gold, args.limit) if args.compare else None
+    if other:
+        results["compare"] = other.figures
+        results["per_code_diff"] = compare_per_code(model.figures, other.figures)
+    print("\n".join(side_by_side(model.figures, other.figures if other else None)))
+    print(f"\n{'per-code table, largest support first':<40}{'support':>8}{'prec':>8}{'recall':>8}{'F1':>8}")
+    for row in per_code_rows(model, pipe.taxonomy)[:15]:
+        print(f"{row['code']:<40}{row['support']:>8}{row['precision']:>8.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}")
+    if other:
+        print("\n" + "\n".join(per_code_diff_lines(results["per_code_diff"])))
+    for note in model.figures.get("notes", []):
+        print(f"\nnote: {note}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.report_dir:
+        write_report(model, args.report_dir, pipe.taxonomy, str(args.model or "shipped model"))
+        if other:
+            write_report(other, args.report_dir / "compare", pipe.taxonomy, str(args.compare))
+            (args.report_dir / "per_code_compare.json").write_text(
+                json.dumps(results["per_code_diff"], indent=2) + "\n", encoding="utf-8"
+            )
+        print(f"\nreport: {args.report_dir}", file=sys.stderr)
     return 0
 
 

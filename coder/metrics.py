@@ -71,3 +71,51 @@ def classification_metrics(probs: np.ndarray, y: np.ndarray, classes: Sequence[s
         ),
         "ece": round(expected_calibration_error(conf, pred == y), 4),
     }
+
+
+def per_label_table(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | None = None) -> dict[str, dict]:
+    """Support, predicted count, precision, recall and F1 for every label, keyed by label in sorted order.
+
+    ``labels`` defaults to every label seen in gold or predictions, so a label only ever predicted (a false
+    alarm class) still gets its row. The supports add up to ``len(gold)``.
+    """
+    labels = sorted(set(gold) | set(pred)) if labels is None else list(labels)
+    out: dict[str, dict] = {}
+    for lab in labels:
+        tp = sum(g == lab and p == lab for g, p in zip(gold, pred, strict=True))
+        n_gold = sum(g == lab for g in gold)
+        n_pred = sum(p == lab for p in pred)
+        out[lab] = {"support": n_gold, "predicted": n_pred, **prf(tp, n_pred - tp, n_gold - tp)}
+    return out
+
+
+def confusion(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
+    """Counts with gold labels as rows and predicted labels as columns, in the order of ``labels``.
+
+    Every pair must use a label from ``labels``, so the counts add up to the number of pairs.
+    """
+    index = {lab: i for i, lab in enumerate(labels)}
+    m = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, pred, strict=True):
+        m[index[g]][index[p]] += 1
+    return m
+
+
+def reliability_bins(confidence: np.ndarray, correct: np.ndarray, bins: int = 15) -> list[dict]:
+    """Per equal-width confidence bin (the bins of :func:`expected_calibration_error`): count, mean confidence
+    and accuracy; empty bins are kept with ``count`` 0 so the diagram's x axis is stable."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=False):
+        sel = (confidence > lo) & (confidence <= hi)
+        n = int(sel.sum())
+        out.append(
+            {
+                "low": round(float(lo), 4),
+                "high": round(float(hi), 4),
+                "count": n,
+                "confidence": round(float(confidence[sel].mean()), 4) if n else 0.0,
+                "accuracy": round(float(correct[sel].mean()), 4) if n else 0.0,
+            }
+        )
+    return out
