@@ -104,7 +104,7 @@ class ActorRecognizer:
             if any(i in used for i in range(m.start, m.end)):
                 continue
             mentions.extend(self._resolve(sent, m, by_token, used))
-        mentions.extend(self._unknown_people(sent, used, mentions))
+        mentions = self._unknown_people(sent, used, mentions)
         mentions.sort(key=lambda x: x.start)
         return _inherit_country(mentions, self.codebook)
 
@@ -292,26 +292,49 @@ class ActorRecognizer:
         return ""
 
     def _unknown_people(self, sent: Span, used: set[int], mentions: list[ActorMention]) -> list[ActorMention]:
-        """Person names not in any dictionary: coded from an apposition or a title, else kept uncoded."""
-        out: list[ActorMention] = []
-        for ent in sent.ents:
-            if ent.label_ not in ("PERSON", "ORG", "NORP") or any(i in used for i in range(ent.start, ent.end)):
+        """``mentions`` plus the names no dictionary holds (runs of proper nouns), coded from an apposition or kept
+        uncoded.
+
+        "Zorvan Kettle, Iran's army chief, ..." (or the other way round) becomes one mention spanning name and
+        apposition, with the apposed mention's code; any other unknown name is kept with its text and an empty
+        code, never a guessed one. Place names in locative phrases ("in Lima") are not actors.
+        """
+        out = list(mentions)
+        doc = sent.doc
+        i = sent.start
+        while i < sent.end:
+            if doc[i].pos_ != "PROPN" or i in used:
+                i += 1
                 continue
-            if ent.label_ != "PERSON":
+            j = i
+            while j < sent.end and doc[j].pos_ == "PROPN" and j not in used:
+                j += 1
+            name = doc[i:j]
+            i = j
+            root = name.root
+            if _is_location(root) or not any(t.is_alpha for t in name):
                 continue
-            code = ""
-            for other in mentions:
+            used.update(range(name.start, name.end))
+            for k, other in enumerate(out):
                 # Apposition either way round: "X, Iran's army chief" or "Iran's army chief, X".
-                o_head = sent.doc[other.head + sent.start]
-                e_root = ent.root
-                if (e_root.dep_ == "appos" and e_root.head.i == o_head.i) or (
-                    o_head.dep_ == "appos" and o_head.head.i == e_root.i
+                o_head = doc[other.head + sent.start]
+                if other.code and (
+                    (root.dep_ == "appos" and root.head.i == o_head.i)
+                    or (o_head.dep_ == "appos" and o_head.head.i == root.i)
                 ):
-                    code = other.code
+                    start = min(name.start, _token_at(sent, other.start))
+                    end = max(name.end, _token_at(sent, other.end - 1) + 1)
+                    head = root if root.dep_ != "appos" else o_head
+                    out[k] = _mention(sent, start, end, other.code, head.i - sent.start, "person")
                     break
-            used.update(range(ent.start, ent.end))
-            out.append(_mention(sent, ent.start, ent.end, code, ent.root.i - sent.start, "person"))
+            else:
+                out.append(_mention(sent, name.start, name.end, "", root.i - sent.start, "person"))
         return out
+
+
+def _token_at(sent: Span, char: int) -> int:
+    """Document index of the token covering character ``char`` of the sentence."""
+    return sent.char_span(char, char + 1, alignment_mode="expand").start
 
 
 def _is_location(tok: Token) -> bool:

@@ -236,20 +236,25 @@ def _has_uncoded_object(verb: Token) -> bool:
     return False
 
 
-_NOT_PARTICIPANTS = {"DATE", "TIME", "PERCENT", "MONEY", "ORDINAL"}
+_NOT_PARTICIPANTS = {
+    "today", "yesterday", "tomorrow", "tonight", "day", "days", "night", "morning", "afternoon", "evening", "week",
+    "weeks", "weekend", "month", "months", "year", "years", "hour", "hours", "time", "percent", "%",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}  # fmt: skip
 
 
 def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]) -> ActorMention | None:
     """The phrase in ``verb``'s object position when no coded mention fills it, kept uncoded (empty code).
 
-    The direct object first, else the first prepositional object of a target preposition; pronouns, dates and
+    The direct object first, else the first prepositional object of a target preposition; pronouns, times and
     amounts are not participants. The phrase is the object's subtree, cut at its head when longer than 12 tokens.
     """
     objs = [c for c in verb.children if c.dep_ in _OBJ]
     for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS - {"by"}):
         objs.extend(g for g in prep.children if g.dep_ == "pobj")
     for obj in objs:
-        if obj.i in tok_mention or obj.pos_ == "PRON" or obj.ent_type_ in _NOT_PARTICIPANTS or not obj.is_alpha:
+        if obj.i in tok_mention or obj.pos_ == "PRON" or obj.lower_ in _NOT_PARTICIPANTS or not obj.is_alpha:
             continue
         start, end = obj.left_edge.i, obj.right_edge.i + 1
         if end - start > 12:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,7 @@ class Pipeline:
     drop_hypothetical: bool = False
     flag_threshold: float = 0.5
     overlap: bool = True
+    in_flight: int = 2
 
     @property
     def model_version(self) -> str:
@@ -80,24 +82,22 @@ class Pipeline:
         as without it, only sooner.
         """
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="classifier") as pool:
-            inflight = None
+            inflight: deque[tuple] = deque()
             pending: list[tuple[Document, list[ParsedSentence]]] = []
             n_sentences = 0
             for item in split_documents(self.nlp, documents):
                 pending.append(item)
                 n_sentences += len(item[1])
                 if len(pending) >= batch_size or n_sentences >= batch_sentences:
-                    batch = self._score(pending, pool)
-                    if inflight is not None:
-                        yield from self._finish(*inflight)
-                    inflight, pending, n_sentences = batch, [], 0
+                    inflight.append(self._score(pending, pool))
+                    pending, n_sentences = [], 0
+                    # Up to IN_FLIGHT batches queue for the classifier, so a slow batch does not stall the parser.
+                    while len(inflight) > self.in_flight or inflight and inflight[0][2].done():
+                        yield from self._finish(*inflight.popleft())
             if pending:
-                batch = self._score(pending, pool)
-                if inflight is not None:
-                    yield from self._finish(*inflight)
-                inflight = batch
-            if inflight is not None:
-                yield from self._finish(*inflight)
+                inflight.append(self._score(pending, pool))
+            while inflight:
+                yield from self._finish(*inflight.popleft())
 
     def _score(self, batch: list[tuple[Document, list[ParsedSentence]]], pool: ThreadPoolExecutor) -> tuple:
         """Candidates of a batch, and the classifier's (possibly still running) predictions for them."""
