@@ -42,7 +42,7 @@ def run_one(runtime: str, n: int) -> None:
     pipe.classifier.logits(marked)
     t_clf = time.perf_counter() - t0
     report(f"classifier_{runtime}", len(marked) / t_clf, "candidates/s", f"{len(marked)} candidates")
-    report("parse_spacy", len(texts) / t_parse, "sentences/s", "sentence split + tagger + parser + NER")
+    report("parse_spacy", len(texts) / t_parse, "sentences/s", "sentence split + tagger + parser + lemmatizer (no NER)")
     t0 = time.perf_counter()
     n_events = sum(len(r.events) for r in pipe.code(docs))
     t_all = time.perf_counter() - t0

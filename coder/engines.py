@@ -39,8 +39,9 @@ class CodingSettings:
     runtime: str = "onnx"
     blank_targets: bool = False
 
-    def build(self):
-        """Load the pipeline these settings describe (spaCy, dictionaries, model)."""
+    def build(self, onnx_threads: int = 0):
+        """Load the pipeline these settings describe (spaCy, dictionaries, model); ``onnx_threads`` caps the
+        classifier's threads (0: every core), which changes speed, never results."""
         from coder.pipeline import build_pipeline
 
         return build_pipeline(
@@ -52,6 +53,7 @@ class CodingSettings:
             self.drop_hypothetical,
             self.runtime,
             blank_targets=self.blank_targets,
+            onnx_threads=onnx_threads,
         )
 
     def identity(self) -> dict:
@@ -113,8 +115,21 @@ def worker_pipeline(settings: CodingSettings):
     pipeline = _WORKER_PIPELINES.get(settings)
     if pipeline is None:
         log.info("loading the pipeline on this worker")
-        pipeline = _WORKER_PIPELINES[settings] = settings.build()
+        # A worker's classifier keeps to the worker's own threads, so N workers on one machine do not each spread
+        # ONNX Runtime over every core.
+        pipeline = _WORKER_PIPELINES[settings] = settings.build(onnx_threads=_worker_threads())
     return pipeline
+
+
+def _worker_threads() -> int:
+    try:
+        from dask.distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return 0
+    state = getattr(worker, "state", worker)
+    return int(getattr(state, "nthreads", 0) or 0)
 
 
 def code_partition(settings: CodingSettings, documents: list[Document]) -> list:

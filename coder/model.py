@@ -313,11 +313,12 @@ def onnx_path(model_dir: Path, quantized: bool = True) -> Path:
     return root / f"{digest}.{QUANT_SCHEME if quantized else 'fp32'}.onnx"
 
 
-def load_classifier(model_dir: Path, device: str = "cpu", runtime: str = "torch") -> EventClassifier:
+def load_classifier(model_dir: Path, device: str = "cpu", runtime: str = "torch", threads: int = 0) -> EventClassifier:
     """Load a model folder for inference with the chosen runtime.
 
     ``runtime="onnx"`` runs the int8-quantised ONNX export through ONNX Runtime; the export is built once from the
-    local weights (no download) and cached (:func:`onnx_path`). ``"torch"`` runs eager PyTorch, on ``device``.
+    local weights (no download) and cached (:func:`onnx_path`), run on ``threads`` threads (0: every core).
+    ``"torch"`` runs eager PyTorch, on ``device``.
     """
     model = EventClassifier.load(model_dir, device=device)
     if runtime == "onnx":
@@ -329,7 +330,7 @@ def load_classifier(model_dir: Path, device: str = "cpu", runtime: str = "torch"
             tmp = path.with_name(path.name + ".partial.onnx")
             model.export_onnx(tmp, quantize=True)
             tmp.replace(path)
-        model.use_onnx(path)
+        model.use_onnx(path, threads)
     elif runtime != "torch":
         raise ModelError(f"unknown runtime {runtime!r}: expected 'torch' or 'onnx'")
     return model

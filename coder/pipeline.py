@@ -233,6 +233,7 @@ def build_pipeline(
     drop_hypothetical: bool = False,
     runtime: str = "torch",
     blank_targets: bool = False,
+    onnx_threads: int = 0,
 ) -> Pipeline:
     """Load the default stages: taxonomy, actor codebook (+ a user dictionary), spaCy, and the model."""
     taxonomy = CameoTaxonomy.load()
@@ -240,7 +241,7 @@ def build_pipeline(
     if actors is not None:
         codebook.add_user_dictionary(actors)
     nlp = load_spacy()
-    classifier = load_classifier(model_dir or default_model_dir(), device=device, runtime=runtime)
+    classifier = load_classifier(model_dir or default_model_dir(), device=device, runtime=runtime, threads=onnx_threads)
     return Pipeline(
         nlp=nlp,
         taxonomy=taxonomy,
