@@ -6,7 +6,7 @@ Every stage takes and returns these frozen dataclasses; no stage grows a dict ke
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -190,3 +190,9 @@ class Mention:
     confidence: float
     doc_length: int
     is_representative: bool
+
+
+def field_kinds(*classes: type) -> dict[str, str]:
+    """Field name -> its annotation as written (``"int"``, ``"float"``, ``"bool"``, ``"str"``...) over record
+    classes; the store's SQL types and the Parquet schema both come from here."""
+    return {f.name: str(f.type) for cls in classes for f in fields(cls)}

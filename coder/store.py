@@ -42,24 +42,15 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from coder.errors import StoreError
-from coder.records import Event, Reject, RunCounts
+from coder.records import Event, Reject, RunCounts, field_kinds
 
 SCHEMA_VERSION = "1"
 EVENT_COLUMNS = [f.name for f in fields(Event)]
 # Columns whose values are not stored as text; the rest of an Event is TEXT (evidence as JSON).
-_INT = {
-    "sentence_index",
-    "sentence_start",
-    "sentence_end",
-    "source_start",
-    "source_end",
-    "target_start",
-    "target_end",
-    "quad_class",
-    "penta_class",
-}
-_FLOAT = {"goldstein", "confidence"}
-_BOOL = {"negated", "hypothetical"}
+_KINDS = field_kinds(Event)
+_INT = {name for name, kind in _KINDS.items() if kind == "int"}
+_FLOAT = {name for name, kind in _KINDS.items() if kind == "float"}
+_BOOL = {name for name, kind in _KINDS.items() if kind == "bool"}
 
 
 def _sql_type(name: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from coder.errors import InputError
-from coder.records import Event, Mention, Reject
+from coder.records import Event, Mention, Reject, field_kinds
 
 EVENT_FIELDS = [f.name for f in fields(Event)]
 AGGREGATE_FIELDS = ["num_mentions", "num_sources", "num_articles"]
@@ -263,30 +263,21 @@ def write_parquet(path: Path, rows: list[dict], columns: list[str] | None = None
     pq.write_table(table, path)
 
 
+# Aggregated event rows carry GDELT's counts beside the Event fields.
+_COLUMN_KINDS = {**field_kinds(Event, Mention), "num_mentions": "int", "num_sources": "int", "num_articles": "int"}
+
+
 def _arrow_type(name: str):
     import pyarrow as pa
 
-    if name in (
-        "sentence_index",
-        "sentence_start",
-        "sentence_end",
-        "source_start",
-        "source_end",
-        "target_start",
-        "target_end",
-        "quad_class",
-        "penta_class",
-        "num_mentions",
-        "num_sources",
-        "num_articles",
-        "doc_length",
-    ):
+    kind = _COLUMN_KINDS.get(name, "str")
+    if kind == "int":
         return pa.int32()
-    if name in ("goldstein", "confidence"):
+    if kind == "float":
         return pa.float64()
-    if name in ("negated", "hypothetical", "is_representative"):
+    if kind == "bool":
         return pa.bool_()
-    if name == "evidence":
+    if kind.startswith("tuple[str"):
         return pa.list_(pa.string())
     return pa.string()
 
