@@ -39,17 +39,17 @@ def main() -> int:
     ap.add_argument("--config", type=Path, default=REPO / "training" / "configs" / "default.toml")
     ap.add_argument("--runtime", nargs="+", default=["torch", "onnx"])
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
+    ap.add_argument("--blank-targets", default="model", choices=["model", "on", "off"], help="as eventcoder code")
     ap.add_argument("--skip-dev", action="store_true")
     args = ap.parse_args()
     from coder.evaluate import assess_pentaclass, evaluate_labels
-    from coder.pipeline import build_pipeline
+    from coder.pipeline import BLANK_TARGETS, build_pipeline
 
     with tempfile.TemporaryDirectory() as tmp:
         dev = Path(tmp) / "dev.jsonl"
         n = dev_split_file(args.config, dev)
         for runtime in args.runtime:
-            pipe = build_pipeline(args.model, runtime=runtime, blank_targets=args.blank_targets)
+            pipe = build_pipeline(args.model, runtime=runtime, blank_targets=BLANK_TARGETS[args.blank_targets])
             if not args.skip_dev:
                 m = evaluate_labels(pipe, dev, args.limit)
                 c, e = m["candidate_level"], m["end_to_end"]

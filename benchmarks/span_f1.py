@@ -25,16 +25,16 @@ def main() -> int:
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--runtime", default="onnx", choices=["onnx", "torch"])
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--blank-targets", action="store_true", help="as eventcoder code --blank-targets")
+    ap.add_argument("--blank-targets", default="model", choices=["model", "on", "off"], help="as eventcoder code")
     ap.add_argument("--gold", type=Path, default=EVAL_DEV)
     args = ap.parse_args()
     if not args.gold.exists():
         print(f"# {args.gold} absent: span F1 not measured", flush=True)
         return 0
     from coder.evaluate import evaluate_pentaclass
-    from coder.pipeline import build_pipeline
+    from coder.pipeline import BLANK_TARGETS, build_pipeline
 
-    pipe = build_pipeline(args.model, runtime=args.runtime, blank_targets=args.blank_targets)
+    pipe = build_pipeline(args.model, runtime=args.runtime, blank_targets=BLANK_TARGETS[args.blank_targets])
     figures = evaluate_pentaclass(pipe, args.gold, args.limit)
     note = f"{args.gold.name}, {figures['sentences']} sentences, {args.runtime}"
     for which in ("span_best_dyad", "span_top_event"):

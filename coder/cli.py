@@ -80,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--drop-hypothetical", action="store_true", help="leave out events flagged hypothetical")
     c.add_argument(
         "--blank-targets",
-        action="store_true",
-        help="also code events whose target no dictionary codes (blank target): more recall, less precision",
+        default="model",
+        choices=["model", "on", "off"],
+        help="code events whose object no dictionary codes (blank target code) where no two coded actors are "
+        "linked: 'model' (default) does so when the model was trained on such candidates",
     )
     c.add_argument("--actors", type=Path, default=None, help="user actor dictionary (YAML) added to the built-in one")
     c.add_argument(
@@ -163,6 +165,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     from coder.batch import code_to_store
     from coder.engines import CodingSettings, DaskEngine, LocalEngine
     from coder.ingest import check_inputs
+    from coder.pipeline import BLANK_TARGETS
     from coder.progress import Progress
     from coder.store import EventStore
     from coder.writers import format_for
@@ -188,7 +191,7 @@ def cmd_code(args: argparse.Namespace) -> int:
         args.keep_negated,
         args.drop_hypothetical,
         args.runtime,
-        args.blank_targets,
+        BLANK_TARGETS[args.blank_targets],
     )
     with EventStore.open(store_path) as store:
         identity = settings.identity()

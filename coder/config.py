@@ -30,6 +30,9 @@ class DataConfig:
     dev_fraction: float
     test_fraction: float
     max_negatives_per_sentence: int
+    # Train on (subject, blank target) candidates where no two coded actors are linked, as the dyad finder proposes
+    # them with --blank-targets; a model trained so codes such events by default.
+    blank_target_candidates: bool
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,9 @@ def _section(cls, values: dict, where: str):
     out = {}
     for key, typ in expected.items():
         v = values[key]
-        if typ == "int":
+        if typ == "bool":
+            ok = isinstance(v, bool)
+        elif typ == "int":
             ok = isinstance(v, int) and not isinstance(v, bool)
         elif typ == "float":
             ok = isinstance(v, (int, float)) and not isinstance(v, bool)

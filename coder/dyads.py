@@ -57,9 +57,9 @@ class DyadFinder:
     order_fallback: bool = True
     single_actor: bool = True
     # Where no two coded actors are linked, also propose (subject, no coded target) when the verb's object is
-    # something the dictionaries do not code ("police detained 18 people"). Off by default: on real news it raised
-    # PentaClass macro-F1 from 0.648 to 0.689, but cut dyad + root F1 on the corpus dev split from 0.763 to 0.720
-    # (the classifier was not trained on such candidates where other actors are present).
+    # something the dictionaries do not code ("police detained 18 people"). ``build_pipeline`` turns it on when the
+    # model was trained on such candidates (``[data] blank_target_candidates``); with a model that was not, it
+    # raised external PentaClass macro-F1 from 0.648 to 0.682 but cut corpus-dev dyad + root F1 from 0.763 to 0.719.
     uncoded_targets: bool = False
 
     def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:

@@ -37,7 +37,7 @@ class CodingSettings:
     keep_negated: bool = False
     drop_hypothetical: bool = False
     runtime: str = "onnx"
-    blank_targets: bool = False
+    blank_targets: bool | None = None  # None: as the model was trained
 
     def build(self, onnx_threads: int = 0):
         """Load the pipeline these settings describe (spaCy, dictionaries, model); ``onnx_threads`` caps the

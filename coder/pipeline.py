@@ -224,6 +224,10 @@ def _parse_day(date: str) -> dt.date | None:
         return None
 
 
+# ``--blank-targets`` values: follow the model, force on, force off.
+BLANK_TARGETS = {"model": None, "on": True, "off": False}
+
+
 def build_pipeline(
     model_dir: Path | None = None,
     actors: Path | None = None,
@@ -232,7 +236,7 @@ def build_pipeline(
     keep_negated: bool = False,
     drop_hypothetical: bool = False,
     runtime: str = "torch",
-    blank_targets: bool = False,
+    blank_targets: bool | None = None,
     onnx_threads: int = 0,
 ) -> Pipeline:
     """Load the default stages: taxonomy, actor codebook (+ a user dictionary), spaCy, and the model."""
@@ -247,7 +251,8 @@ def build_pipeline(
         taxonomy=taxonomy,
         codebook=codebook,
         recognizer=ActorRecognizer.build(codebook, nlp),
-        dyads=DyadFinder(uncoded_targets=blank_targets),
+        # Blank-target candidates follow the model (proposed when it was trained on them) unless forced on or off.
+        dyads=DyadFinder(uncoded_targets=classifier.blank_targets_ if blank_targets is None else blank_targets),
         rules=EventRules(),
         classifier=classifier,
         threshold=threshold,

@@ -103,7 +103,7 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
     splits = split_records(records, config)
     nlp = load_spacy()
     recognizer = ActorRecognizer.build(codebook, nlp)
-    dyads = DyadFinder()
+    dyads = DyadFinder(uncoded_targets=config.data.blank_target_candidates)
     examples = {
         name: build_examples(
             getattr(splits, name), taxonomy, nlp, recognizer, dyads, config.data.max_negatives_per_sentence
@@ -167,6 +167,7 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
     }
     card = model_card_facts(config, records, t_train)
     out_dir.mkdir(parents=True, exist_ok=True)
+    model.blank_targets_ = config.data.blank_target_candidates
     model.save(out_dir, {"data_hash": card["data_hash"]})
     (out_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

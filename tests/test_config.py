@@ -39,3 +39,11 @@ def test_unknown_key_is_refused():
     raw["model"]["dropout"] = 0.3
     with pytest.raises(ConfigError, match="dropout"):
         config_from_dict(raw)
+
+
+def test_blank_target_candidates_must_be_a_bool():
+    raw = _raw()
+    assert isinstance(raw["data"]["blank_target_candidates"], bool)
+    raw["data"]["blank_target_candidates"] = 1
+    with pytest.raises(ConfigError, match="blank_target_candidates = 1 is not a valid bool"):
+        config_from_dict(raw)

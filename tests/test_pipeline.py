@@ -113,3 +113,16 @@ def test_overlapped_classifier_gives_the_same_events(pipeline):
     seq = [e for r in replace(pipeline, overlap=False).code(docs, batch_size=4) for e in r.events]
     par = [e for r in replace(pipeline, overlap=True).code(docs, batch_size=4) for e in r.events]
     assert seq and seq == par
+
+
+def test_blank_targets_follow_the_model_unless_forced(pipeline):
+    """The shipped model was not trained on blank-target candidates, so the default pipeline does not propose them;
+    --blank-targets on forces them."""
+    from coder.pipeline import build_pipeline
+
+    assert pipeline.classifier.blank_targets_ is False and pipeline.dyads.uncoded_targets is False
+    forced = build_pipeline(blank_targets=True)
+    assert forced.dyads.uncoded_targets is True
+    text = "Kenyan police detained eighteen men after the Ugandan government protested."
+    [res] = list(forced.code([Document(id="b", text=text)]))
+    assert any("syntax:uncoded-target" in c.evidence and c.uncoded_object.text == "eighteen men" for c, _ in res.scored)
