@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from common import REPO, corpus_sentences, peak_rss_mb, report
+from common import REPO, bare_encoder_rate, corpus_sentences, peak_rss_mb, report
 
 
 def run_one(runtime: str, n: int) -> None:
@@ -51,25 +51,8 @@ def run_one(runtime: str, n: int) -> None:
 
 
 def run_encoder(n: int) -> None:
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from coder.model import base_encoder_dir
-
-    torch.set_num_threads(2)
-    texts = corpus_sentences(n)
-    tok = AutoTokenizer.from_pretrained(str(base_encoder_dir()))
-    enc = AutoModel.from_pretrained(str(base_encoder_dir())).eval()
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    t0 = time.perf_counter()
-    with torch.inference_mode():
-        for i in range(0, len(order), 64):
-            batch = tok(
-                [texts[j] for j in order[i : i + 64]], padding=True, truncation=True, max_length=96, return_tensors="pt"
-            )
-            enc(**batch)
-    dt = time.perf_counter() - t0
-    report("bare_encoder_fp32", len(texts) / dt, "sentences/s", "MiniLM forward only, batch 64")
+    rate = bare_encoder_rate(corpus_sentences(n))
+    report("bare_encoder_fp32", rate, "sentences/s", "MiniLM forward only, batch 64")
 
 
 def main() -> int:

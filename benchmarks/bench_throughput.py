@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REPO, corpus_sentences, peak_rss_mb, report
+from common import REPO, bare_encoder_rate, corpus_sentences, peak_rss_mb, report
 
 
 def write_batch(path: Path, n_docs: int, per_doc: int) -> int:
@@ -54,26 +54,13 @@ def run_coder(batch: Path, runtime: str) -> None:
 
 
 def run_encoder(batch: Path) -> None:
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    from coder.model import base_encoder_dir
     from coder.nlp import load_spacy, split_documents
     from coder.records import Document
 
-    torch.set_num_threads(2)
     docs = [Document(id=d["id"], text=d["text"]) for d in map(json.loads, batch.read_text().splitlines())]
     sentences = [ps.sentence.text for _, sents in split_documents(load_spacy(), docs) for ps in sents]
-    tok = AutoTokenizer.from_pretrained(str(base_encoder_dir()))
-    enc = AutoModel.from_pretrained(str(base_encoder_dir())).eval()
-    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
-    t0 = time.perf_counter()
-    with torch.inference_mode():
-        for i in range(0, len(order), 64):
-            texts = [sentences[j] for j in order[i : i + 64]]
-            enc(**tok(texts, padding=True, truncation=True, max_length=96, return_tensors="pt"))
-    dt = time.perf_counter() - t0
-    report("bare_encoder_fp32", len(sentences) / dt, "sentences/s", f"{len(sentences)} sentences, forward only")
+    rate = bare_encoder_rate(sentences)
+    report("bare_encoder_fp32", rate, "sentences/s", f"{len(sentences)} sentences, forward only")
 
 
 def main() -> int:

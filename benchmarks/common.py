@@ -35,3 +35,25 @@ def corpus_sentences(n: int) -> list[str]:
 
 def sample_documents() -> list[dict]:
     return [json.loads(x) for x in (REPO / "examples" / "articles.jsonl").read_text().splitlines() if x.strip()]
+
+
+def bare_encoder_rate(sentences: list[str]) -> float:
+    """Sentences/s of the bare MiniLM encoder (fp32, 2 threads, batch 64, shortest first, forward pass only):
+    the floor any transformer coder pays for reading these sentences."""
+    import time
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from coder.model import base_encoder_dir
+
+    torch.set_num_threads(2)
+    tok = AutoTokenizer.from_pretrained(str(base_encoder_dir()))
+    enc = AutoModel.from_pretrained(str(base_encoder_dir())).eval()
+    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(order), 64):
+            texts = [sentences[j] for j in order[i : i + 64]]
+            enc(**tok(texts, padding=True, truncation=True, max_length=96, return_tensors="pt"))
+    return len(sentences) / (time.perf_counter() - t0)

@@ -211,14 +211,7 @@ class EventWriter:
         self._csv: csv.writer | None = None
 
     def __enter__(self) -> EventWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.format != "parquet":
-            self._fh = open(self.path, "w", encoding="utf-8", newline="")
-            if self.format == "csv":
-                self._csv = csv.writer(self._fh, lineterminator="\n")
-                self._csv.writerow(self.columns)
-            elif self.format == "tsv":
-                self._csv = _tsv_writer(self._fh)
+        self._fh, self._csv = _open_rows(self.path, self.format, self.columns)
         return self
 
     def write(self, event: Event, agg: Aggregate | None = None) -> None:
@@ -243,6 +236,20 @@ class EventWriter:
             write_parquet(self.path, self._rows, self.columns)
         elif self._fh is not None:
             self._fh.close()
+
+
+def _open_rows(path: Path, fmt: str, header: list[str]):
+    """File handle and row writer for a text format (CSV gets ``header``; GDELT TSV has none); none for Parquet,
+    which is written whole at the end."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        return None, None
+    fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 -- the writer closes it in __exit__
+    if fmt == "csv":
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        return fh, writer
+    return fh, _tsv_writer(fh) if fmt == "tsv" else None
 
 
 def _tsv_writer(fh: IO[str]):
@@ -323,14 +330,7 @@ class MentionWriter:
         self._rows: list[dict] = []
 
     def __enter__(self) -> MentionWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if self.format != "parquet":
-            self._fh = open(self.path, "w", encoding="utf-8", newline="")
-            if self.format == "csv":
-                self._csv = csv.writer(self._fh, lineterminator="\n")
-                self._csv.writerow(MENTION_FIELDS)
-            elif self.format == "tsv":
-                self._csv = _tsv_writer(self._fh)
+        self._fh, self._csv = _open_rows(self.path, self.format, MENTION_FIELDS)
         return self
 
     def write(self, m: Mention) -> None:
