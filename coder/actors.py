@@ -243,7 +243,11 @@ class ActorRecognizer:
                 if other is not None and other.kind == "capital":
                     country = other.code
                     chunk_end = max(chunk_end, other.end)
-            code = _combine(country, m.code)
+            if self.codebook.group_types.get(country) == "IGO" and m.code == "GOV":
+                # "the UN envoy", "the AU's secretary-general": an international body's officials are the body.
+                code = country
+            else:
+                code = _combine(country, m.code)
         elif m.kind == "adjective":
             # A demonym names its country's side: "the Iranians", "Armenian villages", "Israeli strikes"; with a
             # role word inside the phrase, that role: "a Malian army convoy" -> MLIMIL. Not as a predicate or
@@ -373,7 +377,11 @@ def _country_block(m: _Match) -> str:
 
 
 def _combine(country: str, roles: str) -> str:
-    return country + roles if country and not country.endswith(roles) else (country or roles)
+    """A country (or group) block followed by a role: ``IRN`` + ``MIL``. A group code that already names its role
+    keeps it ("Houthi forces" is the group, ``YEMREB``, not ``YEMREBMIL``)."""
+    if not country:
+        return roles
+    return country if len(country) > 3 or country.endswith(roles) else country + roles
 
 
 def _phrase_head(doc: Doc, m: _Match) -> Token:

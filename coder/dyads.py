@@ -78,6 +78,8 @@ class DyadFinder:
         def add(src: ActorMention, tgt: ActorMention | None, verb: Token | None, rule: str) -> None:
             if tgt is not None and (tgt is src or tgt.code == src.code):
                 return
+            if tgt is not None and verb is not None and tgt.head >= 0 and _own_forces(verb, span[tgt.head], tgt):
+                return
             key = (src.start, tgt.start if tgt else -1)
             if key in out:
                 old = out[key]
@@ -157,7 +159,7 @@ class DyadFinder:
                 psubj = [v.head if c.tag_ in ("WP", "WDT") or c.lower_ == "that" else c for c in psubj]
             if subj or psubj:
                 break
-            if v.dep_ in ("xcomp", "conj") and v.head.i != v.i:
+            if (v.dep_ in ("xcomp", "conj") or _purpose_clause(v)) and v.head.i != v.i:
                 v = v.head
                 continue
             if v.dep_ == "relcl":
@@ -219,6 +221,25 @@ def _reciprocal(verb: Token) -> bool:
         for t in verb.subtree
         if t.i not in subjects
     )
+
+
+def _purpose_clause(verb: Token) -> bool:
+    """An infinitival adverbial clause ("sent troops to help the government"): its subject is the main clause's."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+# Verbs whose bare role object is the subject's own people: "Kenya sent troops", "the ministry deployed police".
+DEPLOY_VERBS = {
+    "send", "deploy", "dispatch", "mobilize", "mobilise", "station", "withdraw", "pull", "rush", "redeploy", "post",
+    "recall", "train", "arm", "equip", "muster", "order",
+}  # fmt: skip
+
+
+def _own_forces(verb: Token, head: Token, target: ActorMention) -> bool:
+    """Whether ``target`` (headed by ``head``) is the subject's own people: a role with no country of its own in
+    the direct object of a deployment verb ("Kenya sent troops", "the ministry deployed police")."""
+    bare = len(target.code) == 3 and target.rule == "role" or target.rule == "role+context"
+    return bare and verb.lemma_.lower() in DEPLOY_VERBS and head.dep_ == "dobj" and head.head.i == verb.i
 
 
 SPEECH_VERBS = {"say", "tell", "report", "add", "state", "note", "claim", "write", "quote", "cite", "reiterate"}
