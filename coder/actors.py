@@ -31,6 +31,8 @@ _FACILITY_NOUNS = {
     "base", "checkpoint", "convoy", "post", "outpost", "position", "headquarters", "vessel", "ship", "boat",
     "patrol", "unit", "camp", "barracks", "compound", "building", "office", "station", "facility", "airbase",
 }  # fmt: skip
+# Role codes that stand for an inter-governmental body of their own (roles.tsv): "UN" is UNO, not a country.
+_IGO_ROLE_CODES = {"IGO", "UNO"}
 _PREDETERMINERS = {"both", "all", "either", "neither"}
 _LOCATIVE_PREPS = {
     "in", "near", "outside", "inside", "across", "around", "throughout", "within", "via", "through", "along", "off",
@@ -243,7 +245,7 @@ class ActorRecognizer:
                 if other is not None and other.kind == "capital":
                     country = other.code
                     chunk_end = max(chunk_end, other.end)
-            if self.codebook.group_types.get(country) == "IGO" and m.code == "GOV":
+            if m.code == "GOV" and (self.codebook.group_types.get(country) == "IGO" or country in _IGO_ROLE_CODES):
                 # "the UN envoy", "the AU's secretary-general": an international body's officials are the body.
                 code = country
             else:

@@ -27,6 +27,11 @@ def _mentions(nlp, recognizer, text):
         ("Syrian rebels shelled the town.", "Syrian rebels", "SYRREB"),
         # The parser hangs "in La Paz" on the verb; right after a role noun the capital still names its country.
         ("Chile criticized the government in La Paz.", "the government in La Paz", "BOLGOV"),
+        # A group code that names its own role keeps it: not YEMREBMIL.
+        ("Houthi forces fired missiles at a tanker.", "Houthi forces", "YEMREB"),
+        # "Secretary-General" is one title (not the MIL role "general"); an IGO's officials are the IGO.
+        ("UN Secretary-General Antonio Guterres spoke first.", "UN Secretary-General Antonio Guterres", "UNO"),
+        ("The UN envoy arrived on Monday.", "The UN envoy", "UNO"),
     ],
 )
 def test_codes(nlp, recognizer, text, mention, code):
@@ -60,6 +65,18 @@ def _dyads(nlp, recognizer, text):
 def test_compound_subject_is_reciprocal(nlp, recognizer):
     pairs = {(c.source.code, c.target.code) for c in _dyads(nlp, recognizer, "China and Iran held talks.")}
     assert pairs == {("CHN", "IRN"), ("IRN", "CHN")}
+
+
+def test_purpose_clause_shares_the_subject_and_deployed_troops_are_no_target(nlp, recognizer):
+    # "to help the Haitian government" is Kenya's act; "troops" (no country) are Kenya's own, not a target.
+    pairs = {
+        (c.source.code, c.target.code if c.target else "")
+        for c in _dyads(nlp, recognizer, "Kenya sent troops to help the Haitian government on Monday.")
+    }
+    assert ("KEN", "HTIGOV") in pairs and not any(t == "MIL" for _, t in pairs)
+    # A role with a country of its own stays a target: "trained Afghan soldiers".
+    pairs = {(c.source.code, c.target.code) for c in _dyads(nlp, recognizer, "Turkey trained Afghan soldiers.")}
+    assert pairs == {("TUR", "AFGMIL")}
 
 
 def test_passive_voice_source_is_agent(nlp, recognizer):
