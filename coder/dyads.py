@@ -102,6 +102,9 @@ class DyadFinder:
             sources, passive_targets = self._subjects(verb, tok_mention)
             targets = self._objects(verb, tok_mention, by_head)
             rule = "syntax:passive" if passive_targets else "syntax:svo"
+            if _comes_under(verb) and sources and targets:
+                # "the patrol came under fire from rebels": a passive in active form; the rebels act.
+                sources, targets, rule = targets, sources, "syntax:come-under"
             all_targets = targets + passive_targets
             if sources and all_targets:
                 for s in sources:
@@ -220,6 +223,17 @@ def _reciprocal(verb: Token) -> bool:
         t.lemma_.lower() in RECIPROCAL_WORDS or t.lower_ in RECIPROCAL_WORDS
         for t in verb.subtree
         if t.i not in subjects
+    )
+
+
+_UNDER_NOUNS = {"fire", "attack", "attacks", "shelling", "bombardment", "assault", "pressure", "criticism", "scrutiny"}
+
+
+def _comes_under(verb: Token) -> bool:
+    """ "came under fire/attack/criticism (from ...)": the subject suffers what the prepositional object does."""
+    return verb.lemma_.lower() == "come" and any(
+        c.dep_ == "prep" and c.lower_ == "under" and any(g.lower_ in _UNDER_NOUNS for g in c.children)
+        for c in verb.children
     )
 
 

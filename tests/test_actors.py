@@ -82,6 +82,9 @@ def test_purpose_clause_shares_the_subject_and_deployed_troops_are_no_target(nlp
 def test_passive_voice_source_is_agent(nlp, recognizer):
     [c] = _dyads(nlp, recognizer, "Iranian troops were attacked by Iraqi soldiers.")
     assert (c.source.code, c.target.code) == ("IRQMIL", "IRNMIL")
+    # "came under fire from" is a passive in active form.
+    [c] = _dyads(nlp, recognizer, "A Malian army convoy came under fire from Tuareg rebels in Kidal.")
+    assert (c.source.code[3:], c.target.code) == ("REB", "MLIMIL")
 
 
 def test_negation_and_intent_flags(nlp, recognizer):
