@@ -102,9 +102,10 @@ class DyadFinder:
             sources, passive_targets = self._subjects(verb, tok_mention)
             targets = self._objects(verb, tok_mention, by_head)
             rule = "syntax:passive" if passive_targets else "syntax:svo"
-            if _comes_under(verb) and sources and targets:
+            agents = _under_agents(verb, tok_mention)
+            if agents and sources:
                 # "the patrol came under fire from rebels": a passive in active form; the rebels act.
-                sources, targets, rule = targets, sources, "syntax:come-under"
+                sources, targets, rule = agents, sources, "syntax:come-under"
             all_targets = targets + passive_targets
             if sources and all_targets:
                 for s in sources:
@@ -229,12 +230,25 @@ def _reciprocal(verb: Token) -> bool:
 _UNDER_NOUNS = {"fire", "attack", "attacks", "shelling", "bombardment", "assault", "pressure", "criticism", "scrutiny"}
 
 
-def _comes_under(verb: Token) -> bool:
-    """ "came under fire/attack/criticism (from ...)": the subject suffers what the prepositional object does."""
-    return verb.lemma_.lower() == "come" and any(
-        c.dep_ == "prep" and c.lower_ == "under" and any(g.lower_ in _UNDER_NOUNS for g in c.children)
+def _under_agents(verb: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
+    """The actors of "came under fire/attack/shelling from X" (on the verb or on the noun), else nothing."""
+    if verb.lemma_.lower() != "come":
+        return []
+    nouns = [
+        g
         for c in verb.children
-    )
+        if c.dep_ == "prep" and c.lower_ == "under"
+        for g in c.children
+        if g.dep_ == "pobj" and g.lower_ in _UNDER_NOUNS
+    ]
+    out: list[ActorMention] = []
+    for owner in [verb, *nouns] if nouns else []:
+        for prep in owner.children:
+            if prep.dep_ in ("prep", "agent") and prep.lower_ in ("from", "by"):
+                for pobj in prep.children:
+                    if pobj.dep_ == "pobj":
+                        out.extend(m for m in _conjuncts(pobj, tok_mention) if m not in out)
+    return out
 
 
 def _purpose_clause(verb: Token) -> bool:
