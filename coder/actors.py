@@ -11,7 +11,7 @@ Codes are never invented.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -170,6 +170,10 @@ class ActorRecognizer:
             return []
         extra: list[ActorMention] = []
         if m.kind == "role":
+            # The head noun's role decides: "Arakan Army rebels" are rebels, not an army.
+            own = by_token.get(head.i)
+            if own is not None and own is not m and own.kind == "role":
+                m = replace(m, code=own.code)
             country = ""
             # Country inside the same noun phrase: "Iranian troops", "Iran's foreign minister", "Iran defence".
             inside = [

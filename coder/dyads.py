@@ -227,7 +227,11 @@ def _reciprocal(verb: Token) -> bool:
     )
 
 
-_UNDER_NOUNS = {"fire", "attack", "attacks", "shelling", "bombardment", "assault", "pressure", "criticism", "scrutiny"}
+_UNDER_NOUNS = {
+    "fire", "attack", "attacks", "shelling", "bombardment", "bombing", "bombings", "strike", "strikes", "airstrike",
+    "airstrikes", "raid", "raids", "assault", "siege", "gunfire", "shellfire", "barrage", "pressure", "criticism",
+    "scrutiny",
+}  # fmt: skip
 
 
 def _under_agents(verb: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
