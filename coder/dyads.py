@@ -200,6 +200,11 @@ class DyadFinder:
                         nxt.append(c)
             frontier = nxt
             depth += 1
+        if verb.lemma_.lower() in ADDRESS_VERBS:
+            # "Chile demanded that Peru withdraw its troops": the subject of the demanded clause is addressed.
+            for clause in (c for c in verb.children if c.dep_ == "ccomp"):
+                for subj in (c for c in clause.children if c.dep_ in _SUBJ):
+                    targets.extend(_conjuncts(subj, tok_mention))
         # Keep order, drop repeats.
         uniq: list[ActorMention] = []
         for t in targets:
@@ -273,6 +278,9 @@ def _own_forces(verb: Token, head: Token, target: ActorMention) -> bool:
     bare = len(target.code) == 3 and target.rule == "role" or target.rule == "role+context"
     return bare and verb.lemma_.lower() in DEPLOY_VERBS and head.dep_ == "dobj" and head.head.i == verb.i
 
+
+# Verbs whose "that"-clause subject is the one addressed (demands, appeals, warnings), unlike reported speech.
+ADDRESS_VERBS = {"demand", "insist", "urge", "request", "ask", "warn", "recommend", "propose", "suggest"}
 
 SPEECH_VERBS = {"say", "tell", "report", "add", "state", "note", "claim", "write", "quote", "cite", "reiterate"}
 

@@ -79,6 +79,19 @@ def test_purpose_clause_shares_the_subject_and_deployed_troops_are_no_target(nlp
     assert pairs == {("TUR", "AFGMIL")}
 
 
+def test_demand_that_addresses_the_clause_subject_but_reported_speech_does_not(nlp, recognizer):
+    pairs = {
+        (c.source.code, c.target.code)
+        for c in _dyads(nlp, recognizer, "Chile demanded that Peru withdraw its ambassador.")
+    }
+    assert ("CHL", "PER") in pairs
+    pairs = {
+        (c.source.code, c.target.code)
+        for c in _dyads(nlp, recognizer, "Chile said that Peru had expelled the Bolivian ambassador.")
+    }
+    assert ("CHL", "PER") not in pairs
+
+
 def test_passive_voice_source_is_agent(nlp, recognizer):
     [c] = _dyads(nlp, recognizer, "Iranian troops were attacked by Iraqi soldiers.")
     assert (c.source.code, c.target.code) == ("IRQMIL", "IRNMIL")
