@@ -3,9 +3,11 @@
 For every verb of a sentence the finder collects the actor mentions in its subject (source) and object or
 prepositional-object (target) positions, following passive voice ("was attacked by"), open complements
 ("vowed to step up cooperation with Iran": the subject of "vowed" acts in "step up"), coordinated verbs,
-relative clauses and reported speech ("X said Y attacked Z" gives Y -> Z). Compound subjects expand by CAMEO's
-convention: one event per ordered pair when the predicate has no separate target (reciprocal), else one per
-source. Each candidate records the rules that proposed it.
+infinitival purpose clauses ("sent troops to help the government"), "came under fire from X" (X acts),
+relative clauses, reported speech ("X said Y attacked Z" gives Y -> Z) and demands ("X demanded that Y
+withdraw" gives X -> Y). A deployment verb's own role object ("sent troops") is no target. Compound subjects
+expand by CAMEO's convention: one event per ordered pair when the predicate has no separate target
+(reciprocal), else one per source. Each candidate records the rules that proposed it.
 """
 
 from __future__ import annotations
