@@ -13,6 +13,7 @@ from pathlib import Path
 
 from coder import __version__
 from coder.errors import CoderError, ConfigError, InputError
+from coder.resources import DEFAULT_THRESHOLD
 
 log = logging.getLogger("coder")
 DEFAULT_RUNTIME = "onnx"
@@ -75,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="documents per partition: one store transaction, one Dask task (default 64)",
     )
     c.add_argument("--model", type=Path, default=None, help="model folder (default: the shipped model)")
-    c.add_argument("--threshold", type=float, default=0.5, help="minimum event confidence (default 0.5)")
+    c.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"minimum event confidence (default {DEFAULT_THRESHOLD}, chosen on the corpus dev split)",
+    )
     c.add_argument("--keep-negated", action="store_true", help="also write events flagged negated")
     c.add_argument("--drop-hypothetical", action="store_true", help="leave out events flagged hypothetical")
     c.add_argument(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from coder.errors import ConfigError
 from coder.records import Document
+from coder.resources import DEFAULT_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ class CodingSettings:
     model_dir: str | None = None
     actors: str | None = None
     device: str = "cpu"
-    threshold: float = 0.5
+    threshold: float = DEFAULT_THRESHOLD
     keep_negated: bool = False
     drop_hypothetical: bool = False
     runtime: str = "onnx"

@@ -23,7 +23,7 @@ from coder.dyads import DyadFinder
 from coder.model import EventClassifier, load_classifier
 from coder.nlp import ParsedSentence, load_spacy, split_documents
 from coder.records import Candidate, Document, Event, Prediction
-from coder.resources import default_model_dir
+from coder.resources import DEFAULT_THRESHOLD, default_model_dir
 from coder.rules import EventRules
 from coder.taxonomy import CameoTaxonomy
 
@@ -58,7 +58,7 @@ class Pipeline:
     dyads: DyadFinder
     rules: EventRules
     classifier: EventClassifier
-    threshold: float = 0.5
+    threshold: float = DEFAULT_THRESHOLD
     keep_negated: bool = False
     drop_hypothetical: bool = False
     flag_threshold: float = 0.5
@@ -232,7 +232,7 @@ def build_pipeline(
     model_dir: Path | None = None,
     actors: Path | None = None,
     device: str = "cpu",
-    threshold: float = 0.5,
+    threshold: float = DEFAULT_THRESHOLD,
     keep_negated: bool = False,
     drop_hypothetical: bool = False,
     runtime: str = "torch",

@@ -27,7 +27,7 @@ last ones, which a resumed run codes again.
 Example::
 
     with EventStore.open(Path("events.db")) as store:
-        store.check_settings({"threshold": 0.5})
+        store.check_settings({"threshold": 0.4})
         store.add_results(run_id, results)
 """
 
