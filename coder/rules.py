@@ -177,6 +177,9 @@ class EventRules:
         fired: list[str] = []
         code = pred.code
         prob = pred.probability
+        if code.startswith("202") and cand.target is not None and _armed(cand.target.code):
+            # CAMEO's 202 is the mass killing of non-combatants; killing soldiers or fighters is fighting (19).
+            code, fired = "190", ["rule:armed-target->190"]
         if cand.intent == "intent" and "04" <= taxonomy[code].root <= "08":
             new = lookup_action(INTENT_OF_ACTION, code)
             if new:
@@ -213,6 +216,14 @@ class EventRules:
                         prob = 1 - (1 - prob) * (0.5 if same_root else 0.8)
                         break
         return Prediction(code, prob, pred.alternatives, pred.event_probability), tuple(fired)
+
+
+# Role blocks of armed actors (labels/actors/roles.tsv): soldiers, rebels, insurgents, separatists, militias.
+ARMED_ROLES = {"MIL", "REB", "INS", "SEP", "UAF", "IMG"}
+
+
+def _armed(actor_code: str) -> bool:
+    return any(actor_code[i : i + 3] in ARMED_ROLES for i in range(0, len(actor_code), 3))
 
 
 def _governors(verb: Token) -> list[Token]:

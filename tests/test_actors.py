@@ -142,3 +142,16 @@ def test_blank_target_candidates_are_opt_in(nlp, recognizer):
     assert all(c.target is not None for c in DyadFinder().find(sent, span, ms))
     blank = [c for c in DyadFinder(uncoded_targets=True).find(sent, span, ms) if c.target is None]
     assert blank and blank[0].source.code == "CHNCOP"
+
+
+def test_mass_killing_of_armed_actors_is_fighting(nlp, recognizer):
+    from coder.records import Prediction
+    from coder.taxonomy import CameoTaxonomy
+
+    tax = CameoTaxonomy.load()
+    [c] = _dyads(nlp, recognizer, "Chadian soldiers killed forty rebels near the border.")
+    pred, fired = EventRules().adjust(c, Prediction("202", 0.8), tax)
+    assert (pred.code, fired) == ("190", ("rule:armed-target->190",))
+    # Civilians: the model's 202 stands.
+    [c] = _dyads(nlp, recognizer, "Chadian soldiers killed forty villagers near the border.")
+    assert EventRules().adjust(c, Prediction("202", 0.8), tax)[0].code == "202"
