@@ -96,7 +96,7 @@ class ActorCodebook:
                 raise DataFileError(
                     path, lineno, f"role noun {r['phrase']!r}: {r['code']!r} is not a run of role codes"
                 )
-            book.role_nouns[r["phrase"].lower()] = r["code"]
+            book._add_names(path, lineno, r["code"], [r["phrase"].lower()], book.role_nouns)
         for lineno, r in rows["seats.tsv"]:
             book._require_code(folder / "seats.tsv", lineno, r["code"])
             book.seats[r["phrase"]] = r["code"]

@@ -134,6 +134,21 @@ def test_bad_user_dictionary_is_reported(tmp_path):
         ActorCodebook.load().add_user_dictionary(bad)
 
 
+def test_role_noun_listed_with_two_codes_is_reported_with_its_line(tmp_path):
+    import shutil
+
+    from coder.resources import labels_dir
+
+    folder = tmp_path / "actors"
+    shutil.copytree(labels_dir() / "actors", folder)
+    with open(folder / "role_nouns.tsv", "a", encoding="utf-8") as f:
+        f.write("riot police\tMIL\n")
+    n = len((folder / "role_nouns.tsv").read_text(encoding="utf-8").splitlines())
+    with pytest.raises(DataFileError, match="'riot police' already names COP") as e:
+        ActorCodebook.load(folder)
+    assert f"role_nouns.tsv:{n}" in str(e.value)
+
+
 def test_blank_target_candidates_are_opt_in(nlp, recognizer):
     text = "Chinese police detained 18 people after a fire near the station, state media said."
     span = nlp(text)[:]
