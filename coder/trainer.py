@@ -96,6 +96,7 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
     from coder.nlp import load_spacy
 
     t0 = time.time()
+    commit = git_commit()  # now: the tree can move on during a long training run
     seed_everything(config.train.seed, config.train.num_threads)
     taxonomy = CameoTaxonomy.load()
     codebook = ActorCodebook.load()
@@ -165,7 +166,7 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
         "cache_lower_layers": round(t_cache, 1),
         "total_training": round(t_train, 1),
     }
-    card = model_card_facts(config, records, t_train)
+    card = model_card_facts(config, records, t_train, commit)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.blank_targets_ = config.data.blank_target_candidates
     model.save(out_dir, {"data_hash": card["data_hash"]})
@@ -353,17 +354,19 @@ def baselines(examples: dict[str, list[Example]], classes: list[str], taxonomy: 
     return out
 
 
-def model_card_facts(config: Config, records: Sequence[LabelRecord], seconds: float) -> dict:
+def git_commit() -> str:
+    """The checked-out commit, or "" outside a git checkout."""
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def model_card_facts(config: Config, records: Sequence[LabelRecord], seconds: float, commit: str) -> dict:
     import tokenizers
     import torch
     import transformers
 
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-    except OSError:
-        commit = ""
     return {
         "data_hash": data_hash(records),
         "sentences": len(records),
