@@ -4,7 +4,8 @@
 :meth:`EventRules.adjust` combines the classifier's prediction with rule evidence: an action verb under
 "vowed to" becomes the matching 03 intent code, under "threatened to" a 13 threat, and a small set of patterns
 that dictionary coders get right (arrests, expulsions, talks) set the code when the model agrees on the root or
-is unsure. Every rule that fires is named in the event's evidence.
+is unsure; a mass killing (202) of armed actors is coded as fighting (190). Every rule that fires is named in the
+event's evidence.
 """
 
 from __future__ import annotations
