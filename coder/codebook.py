@@ -92,7 +92,7 @@ class ActorCodebook:
             book._add_names(path, lineno, r["code"], [r["name"], *_multi(r["aliases"])], book.names)
         for lineno, r in rows["role_nouns.tsv"]:
             path = folder / "role_nouns.tsv"
-            if not r["code"] or any(b not in book.roles for b in _blocks(r["code"])):
+            if not r["code"] or any(b not in book.roles for b in code_blocks(r["code"])):
                 raise DataFileError(
                     path, lineno, f"role noun {r['phrase']!r}: {r['code']!r} is not a run of role codes"
                 )
@@ -110,7 +110,7 @@ class ActorCodebook:
         """True when ``code`` is built from known blocks: country/group/role first, role or group codes after."""
         if not code or len(code) % 3 or not code.isalpha() or not code.isupper():
             return False
-        blocks = _blocks(code)
+        blocks = code_blocks(code)
         first_ok = blocks[0] in self.countries or blocks[0] in self.groups or blocks[0] in self.roles
         return first_ok and all(b in self.roles or b in self.groups for b in blocks[1:])
 
@@ -180,7 +180,7 @@ class ActorCodebook:
             self.seats[_user_field(path, "seats", i, s, "phrase")] = code
         for i, r in enumerate(data.get("role_nouns", []), 1):
             code = _user_field(path, "role_nouns", i, r, "code")
-            if any(b not in self.roles for b in _blocks(code)):
+            if any(b not in self.roles for b in code_blocks(code)):
                 raise DataFileError(path, 0, f"role_nouns entry {i}: {code!r} is not a run of role codes")
             self.role_nouns[_user_field(path, "role_nouns", i, r, "phrase").lower()] = code
         for i, o in enumerate(data.get("officials", []), 1):
@@ -195,7 +195,8 @@ class ActorCodebook:
             self._add_official(path, 0, row)
 
 
-def _blocks(code: str) -> list[str]:
+def code_blocks(code: str) -> list[str]:
+    """An actor code's 3-letter blocks: ``IRNMIL`` -> ``["IRN", "MIL"]``."""
     return [code[i : i + 3] for i in range(0, len(code), 3)]
 
 

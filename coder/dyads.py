@@ -252,8 +252,10 @@ def _under_agents(verb: Token, tok_mention: dict[int, ActorMention]) -> list[Act
         for g in c.children
         if g.dep_ == "pobj" and g.lower_ in _UNDER_NOUNS
     ]
+    if not nouns:
+        return []
     out: list[ActorMention] = []
-    for owner in [verb, *nouns] if nouns else []:
+    for owner in [verb, *nouns]:
         for prep in owner.children:
             if prep.dep_ in ("prep", "agent") and prep.lower_ in ("from", "by"):
                 for pobj in prep.children:
@@ -277,7 +279,7 @@ DEPLOY_VERBS = {
 def _own_forces(verb: Token, head: Token, target: ActorMention) -> bool:
     """Whether ``target`` (headed by ``head``) is the subject's own people: a role with no country of its own in
     the direct object of a deployment verb ("Kenya sent troops", "the ministry deployed police")."""
-    bare = len(target.code) == 3 and target.rule == "role" or target.rule == "role+context"
+    bare = (len(target.code) == 3 and target.rule == "role") or target.rule == "role+context"
     return bare and verb.lemma_.lower() in DEPLOY_VERBS and head.dep_ == "dobj" and head.head.i == verb.i
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
+from coder.codebook import code_blocks
 from coder.records import Candidate, Prediction
 
 NONE_CLASS = "NONE"
@@ -224,7 +225,7 @@ ARMED_ROLES = {"MIL", "REB", "INS", "SEP", "UAF", "IMG"}
 
 
 def _armed(actor_code: str) -> bool:
-    return any(actor_code[i : i + 3] in ARMED_ROLES for i in range(0, len(actor_code), 3))
+    return any(b in ARMED_ROLES for b in code_blocks(actor_code))
 
 
 def _governors(verb: Token) -> list[Token]:

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import IO
 
+from coder.codebook import code_blocks
 from coder.errors import InputError
 from coder.records import Event, Mention, Reject, field_kinds
 
@@ -130,7 +131,7 @@ class ActorParts:
         self.codebook = codebook
 
     def split(self, code: str) -> tuple[str, str, list[str]]:
-        blocks = [code[i : i + 3] for i in range(0, len(code), 3)]
+        blocks = code_blocks(code)
         country = blocks[0] if blocks and blocks[0] in self.codebook.countries else ""
         group = next((b for b in blocks if b in self.codebook.groups), "")
         types = [b for b in blocks if b in self.codebook.roles][:3]
