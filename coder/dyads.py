@@ -71,9 +71,13 @@ class DyadFinder:
             return []
         # One actor, or several mentions of the same one ("Algeria's president, Abdelaziz Bouteflika"): a sentence
         # that can only hold single-actor events.
-        lone = len({m.code for m in coded}) == 1
         by_head = {span.start + m.head: m for m in coded}
         tok_mention = _token_index(span, coded)
+        # The source of a report ("..., Xinhua reported", "officials say", "according to X") is no participant of
+        # the reported event: it is left out of text-order pairs and does not make a lone actor's sentence plural.
+        reporters = _reporters(span, tok_mention)
+        participants = [m for m in coded if m not in reporters] or coded
+        lone = len({m.code for m in participants}) == 1
         out: dict[tuple, Candidate] = {}
         open_subjects: list[tuple[ActorMention, Token]] = []  # coded subjects of verbs with an uncoded object
 
@@ -123,7 +127,7 @@ class DyadFinder:
                 # "France and Germany condemned the vote": one event per source, no target.
                 for s in sources:
                     add(s, None, verb, "syntax:compound-sources")
-            elif sources and self.single_actor and lone:
+            elif sources and self.single_actor and lone and sources[0] in participants:
                 # The sentence's only actor acts on something the dictionaries do not code ("police detained 18
                 # people"): the event still happened, with a blank target code, as GDELT records it.
                 add(sources[0], None, verb, "syntax:single-actor")
@@ -137,12 +141,12 @@ class DyadFinder:
             for s, verb in open_subjects:
                 add(s, None, verb, "syntax:uncoded-target")
         if fallback and self.order_fallback and not lone:
-            first = coded[0]
-            for t in coded[1:3]:
+            first = participants[0]
+            for t in participants[1:3]:
                 add(first, t, None, "order:first-to-next")
         if not out and self.single_actor and lone:
             root = span.root
-            add(coded[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
+            add(participants[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
         ranked = sorted(out.values(), key=lambda c: (not c.evidence[0].startswith("syntax"), c.source.start))
         return ranked[: self.max_candidates]
 
@@ -202,9 +206,11 @@ class DyadFinder:
                         nxt.append(c)
             frontier = nxt
             depth += 1
-        if verb.lemma_.lower() in ADDRESS_VERBS:
-            # "Chile demanded that Peru withdraw its troops": the subject of the demanded clause is addressed.
-            for clause in (c for c in verb.children if c.dep_ == "ccomp"):
+        lemma = verb.lemma_.lower()
+        if lemma in ADDRESS_VERBS or lemma in SPEECH_VERBS:
+            # "Chile demanded that Peru withdraw its troops", "Chile said Peru must withdraw": the subject of the
+            # demanded clause is addressed.
+            for clause in (c for c in verb.children if c.dep_ == "ccomp" and (lemma in ADDRESS_VERBS or _deontic(c))):
                 for subj in (c for c in clause.children if c.dep_ in _SUBJ):
                     targets.extend(_conjuncts(subj, tok_mention))
         # Keep order, drop repeats.
@@ -289,6 +295,35 @@ ADDRESS_VERBS = {"demand", "insist", "urge", "request", "ask", "warn", "recommen
 SPEECH_VERBS = {"say", "tell", "report", "add", "state", "note", "claim", "write", "quote", "cite", "reiterate"}
 
 
+def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
+    """Mentions that report the sentence's event: subjects of a speech verb whose reported clause has another
+    subject ("Xinhua reported (that) police detained ...", "..., officials say"; not "Iran said it would ...") and
+    objects of "according to"."""
+    out: list[ActorMention] = []
+    for tok in span:
+        heads: list[Token] = []
+        reported = [c for c in tok.children if c.dep_ == "ccomp" and not _deontic(c)]
+        if tok.lemma_.lower() in SPEECH_VERBS and any(_other_subject(c) for c in reported):
+            heads = [c for c in tok.children if c.dep_ in _SUBJ]
+        elif tok.lower_ == "according":
+            heads = [g for c in tok.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
+        for h in heads:
+            # The whole subject phrase: "the state news agency Xinhua" is two mentions of one reporter.
+            out.extend(m for t in h.subtree if (m := tok_mention.get(t.i)) is not None and m not in out)
+    return out
+
+
+def _deontic(clause: Token) -> bool:
+    """A clause of obligation ("Peru must withdraw", "Peru should step down"): reported, it is a demand."""
+    return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
+
+
+def _other_subject(clause: Token) -> bool:
+    """Whether a reported clause has a subject of its own: "police detained ..." does, "it will retaliate" (the
+    speaker) does not."""
+    return any(c.dep_ in _SUBJ | _PASS_SUBJ and c.pos_ != "PRON" for c in clause.children)
+
+
 def _has_uncoded_object(verb: Token) -> bool:
     """A non-speech verb with an object or prepositional object (which no coded mention filled)."""
     if verb.lemma_.lower() in SPEECH_VERBS or verb.pos_ != "VERB":
@@ -309,17 +344,64 @@ _NOT_PARTICIPANTS = {
 }  # fmt: skip
 
 
+# Prepositions that introduce the one acted on ("provided aid to households", "imposed a curfew on Basra").
+_RECIPIENT_PREPS = {"to", "against", "on", "upon", "with", "toward", "towards", "at", "into"}
+# Nouns that name the act itself in a light-verb phrase ("expressed optimism about X", "declared a ceasefire in
+# X", "launched an appeal for X"): the noun's own prepositional object is the one acted on.
+_EVENT_NOUNS = {
+    "optimism", "pessimism", "concern", "concerns", "hope", "hopes", "condolences", "sympathy", "support", "appeal",
+    "protest", "protests", "demonstration", "mediation", "effort", "efforts", "ceasefire", "truce", "curfew",
+    "blockade", "blockades", "sanctions", "embargo", "refuge", "asylum", "boycott", "campaign", "operation",
+    "offensive", "attack", "attacks", "strike", "strikes", "raid", "raids", "talks", "visit", "criticism",
+    "restrictions", "ban", "siege", "aid", "assistance", "solidarity", "confidence", "doubts", "skepticism",
+    "scepticism", "request", "demand", "demands", "offer", "proposal", "release",
+}  # fmt: skip
+# Heads of uncoded phrases that name people: such a direct object is the one acted on even beside a recipient.
+_PEOPLE_NOUNS = {
+    "people", "person", "persons", "man", "men", "woman", "women", "child", "children", "civilian", "civilians",
+    "resident", "residents", "villager", "villagers", "family", "families", "household", "households", "student",
+    "students", "worker", "workers", "prisoner", "prisoners", "detainee", "detainees", "hostage", "hostages",
+    "migrant", "migrants", "refugee", "refugees", "suspect", "suspects", "inmate", "inmates", "member", "members",
+    "leader", "leaders", "official", "officials", "journalist", "journalists", "activist", "activists",
+    "demonstrator", "demonstrators", "protester", "protesters", "protestor", "protestors", "citizen", "citizens",
+    "national", "nationals", "passenger", "passengers", "patient", "patients", "victim", "victims", "survivor",
+    "survivors", "employee", "employees", "farmer", "farmers", "fighter", "fighters", "militant", "militants",
+}  # fmt: skip
+_AMOUNT_ENTS = {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}
+
+
 def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]) -> ActorMention | None:
     """The phrase in ``verb``'s object position when no coded mention fills it, kept uncoded (empty code).
 
-    The direct object first, else the first prepositional object of a target preposition; pronouns, times and
-    amounts are not participants. The phrase is the object's subtree, cut at its head when longer than 12 tokens.
+    The one acted on, in this order: a direct object that names people ("detained 18 people"); the object of a
+    recipient preposition ("provided aid to 550 households", "imposed a curfew on Basra"); the object inside an
+    act noun ("expressed optimism about a deal"); any other direct object; then the first prepositional object.
+    Pronouns, times and amounts are not participants. The phrase is the object's subtree, cut at its head when
+    longer than 12 tokens.
     """
-    objs = [c for c in verb.children if c.dep_ in _OBJ]
-    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in _TARGET_PREPS - {"by"}):
-        objs.extend(g for g in prep.children if g.dep_ == "pobj")
-    for obj in objs:
-        if obj.i in tok_mention or obj.pos_ == "PRON" or obj.lower_ in _NOT_PARTICIPANTS or not obj.is_alpha:
+    # "gave aid to X" parses "to" as a dative: a preposition, not an object.
+    dobjs = [c for c in verb.children if c.dep_ in _OBJ and c.pos_ != "ADP"]
+    preps = [c for c in verb.children if c.dep_ in ("prep", "dative") and c.lower_ in _TARGET_PREPS - {"by"}]
+    recipients = [g for p in preps if p.lower_ in _RECIPIENT_PREPS for g in p.children if g.dep_ == "pobj"]
+    inner = [
+        g
+        for d in dobjs
+        if d.lemma_.lower() in _EVENT_NOUNS or d.lower_ in _EVENT_NOUNS
+        for p in d.children
+        if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS | {"about", "over", "for", "in", "between"}
+        for g in p.children
+        if g.dep_ == "pobj"
+    ]
+    people = [d for d in dobjs if d.lower_ in _PEOPLE_NOUNS or d.ent_type_ in ("PERSON", "NORP", "ORG")]
+    others = [g for p in preps for g in p.children if g.dep_ == "pobj"]
+    for obj in [*people, *recipients, *inner, *dobjs, *others]:
+        if (
+            obj.i in tok_mention
+            or obj.pos_ == "PRON"
+            or obj.lower_ in _NOT_PARTICIPANTS
+            or not obj.is_alpha
+            or obj.ent_type_ in _AMOUNT_ENTS
+        ):
             continue
         start, end = obj.left_edge.i, obj.right_edge.i + 1
         if end - start > 12:

@@ -150,7 +150,7 @@ def test_role_noun_listed_with_two_codes_is_reported_with_its_line(tmp_path):
 
 
 def test_blank_target_candidates_are_opt_in(nlp, recognizer):
-    text = "Chinese police detained 18 people after a fire near the station, state media said."
+    text = "Chinese police detained 18 people after Indian diplomats visited the station."
     span = nlp(text)[:]
     ms = recognizer.find(span)
     sent = Sentence("t", 0, text, 0, len(text))
@@ -170,3 +170,54 @@ def test_mass_killing_of_armed_actors_is_fighting(nlp, recognizer):
     # Civilians: the model's 202 stands.
     [c] = _dyads(nlp, recognizer, "Chadian soldiers killed forty villagers near the border.")
     assert EventRules().adjust(c, Prediction("202", 0.8), tax)[0].code == "202"
+
+
+def _cands(nlp, recognizer, text, **kw):
+    span = nlp(text)[:]
+    return DyadFinder(**kw).find(Sentence("t", 0, text, 0, len(text)), span, recognizer.find(span))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese police detained 18 people after a fire near the station, state media said.",
+        "Chinese police detained 18 people after a fire near the station, according to Indian officials.",
+        "Indian officials said Chinese police detained 18 people after a fire near the station.",
+    ],
+)
+def test_the_source_of_a_report_is_no_participant(nlp, recognizer, text):
+    # Without the rule the reporter was paired with the police in text order (CHNCOP -> CHNMED/INDGOV).
+    cands = _cands(nlp, recognizer, text)
+    assert [(c.source.code, c.target) for c in cands] == [("CHNCOP", None)]
+    assert cands[0].uncoded_object.text == "18 people"
+
+
+def test_a_speaker_reporting_its_own_act_is_no_reporter(nlp, recognizer):
+    cands = _cands(nlp, recognizer, "Iran said it would expel the Dutch ambassador.")
+    assert [c.source.code for c in cands] == ["IRN"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("Chile said Peru must withdraw its troops from the border.", ("CHL", "PER")),
+        ("The Chilean president said that Peru should release the fishermen.", ("CHLGOV", "PER")),
+    ],
+)
+def test_a_reported_obligation_addresses_its_subject(nlp, recognizer, text, pair):
+    assert pair in {(c.source.code, c.target.code if c.target else "") for c in _cands(nlp, recognizer, text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "obj"),
+    [
+        ("The Red Cross provided financial assistance to 550 households.", "550 households"),
+        ("Germany imposed a curfew on the northern districts.", "the northern districts"),
+        ("The senator expressed optimism about a bipartisan deal.", "a bipartisan deal"),
+        ("The police detained 18 people in the capital.", "18 people"),
+        ("The ministry gave 35 million euros to the flood victims.", "the flood victims"),
+    ],
+)
+def test_the_uncoded_target_is_the_one_acted_on(nlp, recognizer, text, obj):
+    cands = _cands(nlp, recognizer, text)
+    assert [c.uncoded_object.text for c in cands if c.target is None] == [obj]
