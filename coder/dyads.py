@@ -63,6 +63,10 @@ class DyadFinder:
     # model was trained on such candidates (``[data] blank_target_candidates``); with a model that was not, it
     # raised external PentaClass macro-F1 from 0.648 to 0.682 but cut corpus-dev dyad + root F1 from 0.763 to 0.719.
     uncoded_targets: bool = False
+    # The main clause's coded subject always gets a candidate of its own, with its uncoded object as target, when
+    # no other candidate has it as source: real news often reports one actor's statement or act beside a
+    # subordinate clause that names two others, and the pairs of that clause are not the sentence's main event.
+    main_clause: bool = True
 
     def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:
         """Candidates of one sentence, best-supported first, never two for the same ordered pair."""
@@ -147,6 +151,15 @@ class DyadFinder:
         if not out and self.single_actor and lone:
             root = span.root
             add(participants[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
+        if self.main_clause:
+            # "China expressed pessimism about the talks, even as Pyongyang touted UN support": the main clause's
+            # coded subject acts on something uncoded and is in no pair; other clauses' pairs must not crowd its
+            # event out.
+            root = span.root
+            if root.pos_ == "VERB" and not _reports_clause(root):
+                for s in self._subjects(root, tok_mention)[0]:
+                    if s not in reporters and not any(s in (c.source, c.target) for c in out.values()):
+                        add(s, None, root, "syntax:main-clause")
         ranked = sorted(out.values(), key=lambda c: (not c.evidence[0].startswith("syntax"), c.source.start))
         return ranked[: self.max_candidates]
 
@@ -316,6 +329,12 @@ def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMe
 def _deontic(clause: Token) -> bool:
     """A clause of obligation ("Peru must withdraw", "Peru should step down"): reported, it is a demand."""
     return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
+
+
+def _reports_clause(verb: Token) -> bool:
+    """Whether a verb embeds a clause with a subject of its own ("announced that Bolivia broke off ties", "fear
+    that Lebanon may expel"): the embedded clause holds the event, not the verb's subject."""
+    return any(c.dep_ == "ccomp" and _other_subject(c) for c in verb.children)
 
 
 def _other_subject(clause: Token) -> bool:

@@ -221,3 +221,12 @@ def test_a_reported_obligation_addresses_its_subject(nlp, recognizer, text, pair
 def test_the_uncoded_target_is_the_one_acted_on(nlp, recognizer, text, obj):
     cands = _cands(nlp, recognizer, text)
     assert [c.uncoded_object.text for c in cands if c.target is None] == [obj]
+
+
+def test_the_main_clause_subject_keeps_an_event_beside_another_clauses_pair(nlp, recognizer):
+    text = "China expressed pessimism about the talks, even as North Korea touted new support from Russia."
+    cands = _cands(nlp, recognizer, text)
+    assert ("PRK", "RUS") in {(c.source.code, c.target.code if c.target else "") for c in cands}
+    [main] = [c for c in cands if "syntax:main-clause" in c.evidence]
+    assert (main.source.code, main.target, main.uncoded_object.text) == ("CHN", None, "the talks")
+    assert not [c for c in _cands(nlp, recognizer, text, main_clause=False) if c.target is None]
