@@ -150,7 +150,9 @@ class DyadFinder:
                 add(first, t, None, "order:first-to-next")
         if not out and self.single_actor and lone:
             root = span.root
-            add(participants[0], None, root if root.pos_ in ("VERB", "AUX") else None, "order:single-actor")
+            verb = root if root.pos_ in ("VERB", "AUX") else None
+            if verb is None or not _acted_on_by_other(verb, participants[0], self._objects(verb, tok_mention, by_head)):
+                add(participants[0], None, verb, "order:single-actor")
         if self.main_clause:
             # "China expressed pessimism about the talks, even as Pyongyang touted UN support": the main clause's
             # coded subject acts on something uncoded and is in no pair; other clauses' pairs must not crowd its
@@ -329,6 +331,12 @@ def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMe
 def _deontic(clause: Token) -> bool:
     """A clause of obligation ("Peru must withdraw", "Peru should step down"): reported, it is a demand."""
     return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
+
+
+def _acted_on_by_other(verb: Token, actor: ActorMention, objects: list[ActorMention]) -> bool:
+    """Whether the lone coded ``actor`` is the object of ``verb`` and the verb's subject is someone the dictionaries
+    do not code ("ICE returned the artifacts to Peru"): the actor is then no source."""
+    return actor in objects and any(c.dep_ in _SUBJ and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
 
 
 def _reports_clause(verb: Token) -> bool:

@@ -230,3 +230,10 @@ def test_the_main_clause_subject_keeps_an_event_beside_another_clauses_pair(nlp,
     [main] = [c for c in cands if "syntax:main-clause" in c.evidence]
     assert (main.source.code, main.target, main.uncoded_object.text) == ("CHN", None, "the talks")
     assert not [c for c in _cands(nlp, recognizer, text, main_clause=False) if c.target is None]
+
+
+def test_a_lone_actor_acted_on_by_an_uncoded_subject_is_no_source(nlp, recognizer):
+    # Before, the text-order rule made Peru the source of the return.
+    assert _cands(nlp, recognizer, "The museum returned the stolen paintings to Peru.") == []
+    [c] = _cands(nlp, recognizer, "Peru returned the stolen paintings to the museum.")
+    assert (c.source.code, c.target) == ("PER", None)
