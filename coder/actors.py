@@ -40,7 +40,8 @@ _LOCATIVE_PREPS = {
 # "the Sea of Japan", "the Gulf of Oman": a country name inside a place name is no actor.
 _PLACE_NOUNS = {
     "sea", "gulf", "strait", "bay", "island", "islands", "coast", "province", "region", "city", "port", "capital",
-    "state", "county", "district", "republic", "peninsula", "ocean", "river", "lake",
+    "state", "county", "district", "republic", "peninsula", "ocean", "river", "lake", "town", "towns", "village",
+    "villages", "area",
 }  # fmt: skip
 
 
@@ -166,7 +167,7 @@ class ActorRecognizer:
             # A role word modifying another noun ("military drills") names no actor, unless the noun is one of the
             # role's own assets ("a military base", "a police convoy", "a government checkpoint").
             return []
-        if m.kind in ("name", "capital") and _is_location(doc[m.start : m.end].root):
+        if m.kind in ("name", "capital") and (_is_location(doc[m.start : m.end].root) or _inside_name(doc, m)):
             return []
         extra: list[ActorMention] = []
         if m.kind == "role":
@@ -260,8 +261,11 @@ class ActorRecognizer:
             # modifier of a non-noun ("was Iranian").
             if head.pos_ not in ("NOUN", "PROPN") or _is_location(head):
                 return []
-            roles = [o for i in range(m.end, head.i + 1) if (o := by_token.get(i)) is not None and o.kind == "role"]
-            code = _combine(m.code[:3], roles[0].code) if roles else m.code
+            inside = [by_token[i] for i in range(m.end, head.i + 1) if i in by_token]
+            roles = [o for o in inside if o.kind == "role"]
+            # "Saudi King Salman": a named official in the phrase is coded by office, not by the demonym alone.
+            office = next((o.code for o in inside if o.kind == "official" and o.code[:3] == m.code[:3]), "")
+            code = office or (_combine(m.code[:3], roles[0].code) if roles else m.code)
         else:
             code = m.code
             # "Iran" inside "Iran talks" or "China policy": the phrase is not the actor itself.
@@ -345,6 +349,14 @@ class ActorRecognizer:
 def _token_at(sent: Span, char: int) -> int:
     """Document index of the token covering character ``char`` of the sentence."""
     return sent.char_span(char, char + 1, alignment_mode="expand").start
+
+
+def _inside_name(doc, m: _Match) -> bool:
+    """A country or capital that ends a longer proper name ("Mocimboa da Praia", "Lake Chad", "Michael Jordan")."""
+    root = doc[m.start : m.end].root
+    return any(
+        c.dep_ == "compound" and c.i < m.start and c.pos_ == "PROPN" and c.ent_type_ != "GPE" for c in root.children
+    )
 
 
 def _is_location(tok: Token) -> bool:

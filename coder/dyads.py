@@ -3,11 +3,13 @@
 For every verb of a sentence the finder collects the actor mentions in its subject (source) and object or
 prepositional-object (target) positions, following passive voice ("was attacked by"), open complements
 ("vowed to step up cooperation with Iran": the subject of "vowed" acts in "step up"), coordinated verbs,
-infinitival purpose clauses ("sent troops to help the government"), "came under fire from X" (X acts),
-relative clauses, reported speech ("X said Y attacked Z" gives Y -> Z) and demands ("X demanded that Y
-withdraw" gives X -> Y). A deployment verb's own role object ("sent troops") is no target. Compound subjects
-expand by CAMEO's convention: one event per ordered pair when the predicate has no separate target
-(reciprocal), else one per source. Each candidate records the rules that proposed it.
+participle clauses ("shelled the town, killing 12 civilians"), infinitival purpose clauses ("sent troops to help
+the government"), weapons acting for whoever launched them ("drones launched by X struck ..."), "came under fire
+from X" (X acts), relative clauses, reported speech ("X said Y attacked Z" gives Y -> Z; the reporter is no
+participant) and demands ("X demanded that Y withdraw", "X said Y must withdraw" give X -> Y). A deployment verb's
+own role object ("sent troops") is no target. The main clause's coded subject keeps a blank-target candidate when
+no pair holds it. Compound subjects expand by CAMEO's convention: one event per ordered pair when the predicate
+has no separate target (reciprocal), else one per source. Each candidate records the rules that proposed it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from coder.records import ActorMention, Candidate, Sentence
 
 _SUBJ = {"nsubj", "csubj"}
 _PASS_SUBJ = {"nsubjpass", "csubjpass"}
+_SPEAKER_PRONOUNS = {"it", "he", "she", "they", "we"}
 _OBJ = {"dobj", "dative", "attr", "oprd"}
 _TARGET_PREPS = {
     "with",
@@ -151,16 +154,18 @@ class DyadFinder:
         if not out and self.single_actor and lone:
             root = span.root
             verb = root if root.pos_ in ("VERB", "AUX") else None
-            if verb is None or not _acted_on_by_other(verb, participants[0], self._objects(verb, tok_mention, by_head)):
+            if verb is None or not _acted_on_by_other(verb, span[participants[0].head]):
                 add(participants[0], None, verb, "order:single-actor")
         if self.main_clause:
             # "China expressed pessimism about the talks, even as Pyongyang touted UN support": the main clause's
-            # coded subject acts on something uncoded and is in no pair; other clauses' pairs must not crowd its
-            # event out.
+            # coded subject acts on something uncoded and is in no pair the parse gives; other clauses' pairs and
+            # text-order guesses must not crowd its event out.
             root = span.root
             if root.pos_ == "VERB" and not _reports_clause(root):
                 for s in self._subjects(root, tok_mention)[0]:
-                    if s not in reporters and not any(s in (c.source, c.target) for c in out.values()):
+                    if s not in reporters and not any(
+                        s in (c.source, c.target) for c in out.values() if c.evidence[0].startswith("syntax")
+                    ):
                         add(s, None, root, "syntax:main-clause")
         ranked = sorted(out.values(), key=lambda c: (not c.evidence[0].startswith("syntax"), c.source.start))
         return ranked[: self.max_candidates]
@@ -182,9 +187,12 @@ class DyadFinder:
                 # "the ambassador, who had criticized ...": the relative pronoun stands for the modified noun.
                 subj = [v.head if c.tag_ in ("WP", "WDT") or c.lower_ == "that" else c for c in subj]
                 psubj = [v.head if c.tag_ in ("WP", "WDT") or c.lower_ == "that" else c for c in psubj]
+            if v.dep_ == "ccomp" and v.head.i != v.i and any(c.lower_ in _SPEAKER_PRONOUNS for c in subj):
+                # "Iran said it would expel the ambassador": the pronoun subject of a reported clause is the speaker.
+                subj = [c for c in v.head.children if c.dep_ in _SUBJ] or subj
             if subj or psubj:
                 break
-            if (v.dep_ in ("xcomp", "conj") or _purpose_clause(v)) and v.head.i != v.i:
+            if (v.dep_ in ("xcomp", "conj") or _purpose_clause(v) or _participle_clause(v)) and v.head.i != v.i:
                 v = v.head
                 continue
             if v.dep_ == "relcl":
@@ -192,7 +200,7 @@ class DyadFinder:
                 subj = [v.head]
             break
         for s in subj:
-            sources.extend(_conjuncts(s, tok_mention))
+            sources.extend(_agents_of_instrument(s, tok_mention) or _conjuncts(s, tok_mention))
         for s in psubj:
             passive_targets.extend(_conjuncts(s, tok_mention))
         if psubj:
@@ -285,6 +293,34 @@ def _under_agents(verb: Token, tok_mention: dict[int, ActorMention]) -> list[Act
     return out
 
 
+# Weapons and craft that act for whoever launched them: "drones launched by the RSF struck a market".
+INSTRUMENT_NOUNS = {
+    "drone", "missile", "rocket", "shell", "mortar", "bomb", "grenade", "munition", "warplane", "jet", "aircraft",
+    "helicopter", "warship", "gunboat", "artillery",
+}  # fmt: skip
+
+
+def _agents_of_instrument(subj: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
+    """The coded agents of a participle on a weapon subject ("drones launched by X", "missiles fired by X")."""
+    if subj.lemma_.lower() not in INSTRUMENT_NOUNS:
+        return []
+    return [
+        m
+        for acl in subj.children
+        if acl.dep_ == "acl" and acl.tag_ == "VBN"
+        for agent in acl.children
+        if agent.dep_ == "agent"
+        for pobj in agent.children
+        if pobj.dep_ == "pobj"
+        for m in _conjuncts(pobj, tok_mention)
+    ]
+
+
+def _participle_clause(verb: Token) -> bool:
+    """A subjectless -ing adverbial clause ("struck a market, killing 20 civilians"): the main subject acts."""
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG"
+
+
 def _purpose_clause(verb: Token) -> bool:
     """An infinitival adverbial clause ("sent troops to help the government"): its subject is the main clause's."""
     return verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
@@ -333,10 +369,12 @@ def _deontic(clause: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in ("must", "should") for c in clause.children)
 
 
-def _acted_on_by_other(verb: Token, actor: ActorMention, objects: list[ActorMention]) -> bool:
-    """Whether the lone coded ``actor`` is the object of ``verb`` and the verb's subject is someone the dictionaries
-    do not code ("ICE returned the artifacts to Peru"): the actor is then no source."""
-    return actor in objects and any(c.dep_ in _SUBJ and c.pos_ in ("NOUN", "PROPN") for c in verb.children)
+def _acted_on_by_other(verb: Token, actor_head: Token) -> bool:
+    """Whether ``verb`` has an uncoded noun subject that does not hold the lone coded actor ("ICE returned the
+    artifacts to Peru", "truckers blocked the highway to protest against the Canadian government"): the actor is
+    then no source."""
+    subjects = [c for c in verb.children if c.dep_ in _SUBJ and c.pos_ in ("NOUN", "PROPN")]
+    return bool(subjects) and not any(actor_head in s.subtree for s in subjects)
 
 
 def _reports_clause(verb: Token) -> bool:

@@ -158,7 +158,7 @@ class EventRules:
                 intent = intent or "intent"
                 evidence.append(f"intent:{lemma}")
         for v in chain:
-            aux = [c for c in v.children if c.dep_ == "aux" and c.lower_ in MODALS]
+            aux = [c for c in v.children if c.dep_ == "aux" and c.lower_ in MODALS and not _reported_future(v, c)]
             marks = [c for c in v.children if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether")]
             if aux or marks or (v.dep_ == "advcl" and any(c.lower_ == "if" for c in v.children)):
                 hypothetical = True
@@ -226,6 +226,20 @@ ARMED_ROLES = {"MIL", "REB", "INS", "SEP", "UAF", "IMG"}
 
 def _armed(actor_code: str) -> bool:
     return any(b in ARMED_ROLES for b in code_blocks(actor_code))
+
+
+def _reported_future(verb: Token, aux: Token) -> bool:
+    """ "Iran said it would expel ...": "would" in a clause reported by a speech verb is the speaker's stated plan,
+    not a hypothetical (the clause has no "if")."""
+    return (
+        aux.lower_ == "would"
+        and verb.dep_ == "ccomp"
+        and verb.head.lemma_.lower() in REPORTING_VERBS
+        and not any(c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children) for c in verb.children)
+    )
+
+
+REPORTING_VERBS = {"say", "tell", "announce", "state", "add", "declare", "confirm", "report", "insist"}
 
 
 def _governors(verb: Token) -> list[Token]:
