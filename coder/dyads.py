@@ -66,9 +66,9 @@ class DyadFinder:
     # model was trained on such candidates (``[data] blank_target_candidates``); with a model that was not, it
     # raised external PentaClass macro-F1 from 0.648 to 0.682 but cut corpus-dev dyad + root F1 from 0.763 to 0.719.
     uncoded_targets: bool = False
-    # The main clause's coded subject always gets a candidate of its own, with its uncoded object as target, when
-    # no other candidate has it as source: real news often reports one actor's statement or act beside a
-    # subordinate clause that names two others, and the pairs of that clause are not the sentence's main event.
+    # The main clause's coded subject gets a candidate of its own, with its uncoded object as target, when no pair
+    # the parse gives holds it: real news often reports one actor's statement or act beside a subordinate clause
+    # that names two others, and the pairs of that clause are not the sentence's main event.
     main_clause: bool = True
 
     def find(self, sentence: Sentence, span: Span, mentions: list[ActorMention]) -> list[Candidate]:
@@ -76,14 +76,14 @@ class DyadFinder:
         coded = [m for m in mentions if m.code]
         if not coded:
             return []
-        # One actor, or several mentions of the same one ("Algeria's president, Abdelaziz Bouteflika"): a sentence
-        # that can only hold single-actor events.
         by_head = {span.start + m.head: m for m in coded}
         tok_mention = _token_index(span, coded)
         # The source of a report ("..., Xinhua reported", "officials say", "according to X") is no participant of
         # the reported event: it is left out of text-order pairs and does not make a lone actor's sentence plural.
         reporters = _reporters(span, tok_mention)
         participants = [m for m in coded if m not in reporters] or coded
+        # One actor, or several mentions of the same one ("Algeria's president, Abdelaziz Bouteflika"): a sentence
+        # that can only hold single-actor events.
         lone = len({m.code for m in participants}) == 1
         out: dict[tuple, Candidate] = {}
         open_subjects: list[tuple[ActorMention, Token]] = []  # coded subjects of verbs with an uncoded object
