@@ -105,9 +105,9 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
     nlp = load_spacy()
     recognizer = ActorRecognizer.build(codebook, nlp)
     # No main-clause candidates in training: the corpus labels a main clause's blank-target event only where the
-    # sentence names no other pair, so elsewhere such a candidate would be a false negative example. A model
-    # trained with them (at 7bbbc7d) scored external PentaClass macro-F1 0.729 against 0.752 and failed two gold
-    # sentences; at inference the candidates stay on.
+    # sentence names no other pair, so elsewhere such a candidate would be a false negative example. Retrained
+    # with them (at 7bbbc7d) the model scored external PentaClass macro-F1 0.729, without them (at 2f7a540) 0.741;
+    # at inference the candidates stay on (benchmarks/README.md, session 4).
     dyads = DyadFinder(uncoded_targets=config.data.blank_target_candidates, main_clause=False)
     examples = {
         name: build_examples(
