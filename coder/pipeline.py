@@ -149,6 +149,7 @@ class Pipeline:
                     twin = replace(twin, evidence=(*twin.evidence, "rule:reciprocal-mirror"))
                     seen.add(twin.event_id)
                     result.events.append(twin)
+            result.events = _drop_subsumed(result.events)
             result.events.sort(key=lambda e: (e.sentence_index, e.source_start, e.target_start))
             yield result
 
@@ -204,6 +205,19 @@ class Pipeline:
             url=doc.url,
             source_name=doc.source,
         )
+
+
+def _drop_subsumed(events: list[Event]) -> list[Event]:
+    """Drop a main-clause blank-target event that a coded-target event of the same source, sentence and root
+    already states ("X offered remarks about Y": ``X -> Y 010`` makes ``X -> (blank) 010`` redundant)."""
+    named = {(e.sentence_index, e.source_start, e.root_code) for e in events if e.target_code}
+    return [
+        e
+        for e in events
+        if e.target_code
+        or "syntax:main-clause" not in e.evidence
+        or (e.sentence_index, e.source_start, e.root_code) not in named
+    ]
 
 
 def _pair_key(c: Candidate, reverse: bool = False) -> tuple:

@@ -126,3 +126,14 @@ def test_blank_targets_follow_the_model_unless_forced(pipeline):
     text = "Kenyan police detained eighteen men after the Ugandan government protested."
     [res] = list(forced.code([Document(id="b", text=text)]))
     assert any("syntax:uncoded-target" in c.evidence and c.uncoded_object.text == "eighteen men" for c, _ in res.scored)
+
+
+def test_a_main_clause_blank_event_stated_with_a_coded_target_is_dropped(pipeline):
+    # The parse does not link "remarks about X" to the verb, so the text-order pair SDN -> ZWELEG and the main
+    # clause's blank-target candidate both get 01; the blank one says nothing the other does not.
+    evs = _events(pipeline, "Sudan offered public remarks about the Zimbabwean parliament after weeks of tension.")
+    assert [(e.source_code, e.target_code, e.root_code) for e in evs] == [("SDN", "ZWELEG", "01")]
+    # Where no coded-target event states it, the main clause's event stays.
+    text = "Norway voiced concern about the fighting, even as Sudan accused Chad of arming the rebels."
+    evs = _events(pipeline, text)
+    assert ("NOR", "", "01") in {(e.source_code, e.target_code, e.root_code) for e in evs}
