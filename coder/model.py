@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,29 +162,39 @@ class EventClassifier:
     # -- inference --------------------------------------------------------------------------------------
 
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Raw (uncalibrated) code logits and flag logits for marked texts, batched by length."""
+        """Raw (uncalibrated) code logits and flag logits for marked texts, batched by token length."""
         if self.session_ is not None:
             return self._onnx_logits(texts)
         import torch
 
-        order = np.argsort([len(t) for t in texts], kind="stable")
         code_out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
         flag_out = np.zeros((len(texts), len(FLAGS)), dtype=np.float32)
         self.network_.eval()
         with torch.inference_mode():
-            for i in range(0, len(texts), self.batch_size):
-                idx = order[i : i + self.batch_size]
-                enc = self.tokenizer_(
-                    [texts[j] for j in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
-                c, f = self.network_(enc["input_ids"], enc["attention_mask"])
+            for idx, ids, mask in self._batches(texts):
+                c, f = self.network_(torch.from_numpy(ids).to(self.device), torch.from_numpy(mask).to(self.device))
                 code_out[idx] = c.float().cpu().numpy()
                 flag_out[idx] = f.float().cpu().numpy()
         return code_out, flag_out
+
+    def _batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Token ids and masks in batches of similar token length (little padding): (positions, ids, mask).
+
+        Texts are tokenised once, sorted by token count and padded per batch. With int8 dynamic quantisation a
+        batch's activation scale depends on its members, so scores depend on the batching, which is deterministic.
+        """
+        ids = self.tokenizer_(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        order = np.argsort([len(x) for x in ids], kind="stable")
+        pad = self.tokenizer_.pad_token_id or 0
+        for i in range(0, len(texts), self.batch_size):
+            idx = order[i : i + self.batch_size]
+            width = max(len(ids[j]) for j in idx)
+            batch = np.full((len(idx), width), pad, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, j in enumerate(idx):
+                batch[row, : len(ids[j])] = ids[j]
+                mask[row, : len(ids[j])] = 1
+            yield idx, batch, mask
 
     # -- ONNX Runtime ------------------------------------------------------------------------------------
 
@@ -264,21 +274,10 @@ class EventClassifier:
         return self
 
     def _onnx_logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort([len(t) for t in texts], kind="stable")
         code_out = np.zeros((len(texts), len(self.classes_)), dtype=np.float32)
         flag_out = np.zeros((len(texts), len(FLAGS)), dtype=np.float32)
-        for i in range(0, len(texts), self.batch_size):
-            idx = order[i : i + self.batch_size]
-            enc = self.tokenizer_(
-                [texts[j] for j in idx], padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
-            )
-            c, f = self.session_.run(
-                None,
-                {
-                    "input_ids": enc["input_ids"].astype(np.int64),
-                    "attention_mask": enc["attention_mask"].astype(np.int64),
-                },
-            )
+        for idx, ids, mask in self._batches(texts):
+            c, f = self.session_.run(None, {"input_ids": ids, "attention_mask": mask})
             code_out[idx] = c
             flag_out[idx] = f
         return code_out, flag_out
