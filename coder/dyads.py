@@ -419,7 +419,8 @@ _EVENT_NOUNS = {
     "blockade", "blockades", "sanctions", "embargo", "refuge", "asylum", "boycott", "campaign", "operation",
     "offensive", "attack", "attacks", "strike", "strikes", "raid", "raids", "talks", "visit", "criticism",
     "restrictions", "ban", "siege", "aid", "assistance", "solidarity", "confidence", "doubts", "skepticism",
-    "scepticism", "request", "demand", "demands", "offer", "proposal", "release",
+    "scepticism", "request", "demand", "demands", "offer", "proposal", "release", "assault", "surprise",
+    "statement", "responsibility", "commitment", "charges", "accusation", "accusations", "agreement", "deal",
 }  # fmt: skip
 # Heads of uncoded phrases that name people: such a direct object is the one acted on even beside a recipient.
 _PEOPLE_NOUNS = {
@@ -432,7 +433,15 @@ _PEOPLE_NOUNS = {
     "national", "nationals", "passenger", "passengers", "patient", "patients", "victim", "victims", "survivor",
     "survivors", "employee", "employees", "farmer", "farmers", "fighter", "fighters", "militant", "militants",
 }  # fmt: skip
-_AMOUNT_ENTS = {"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}
+_CURRENCY_WORDS = {
+    "million", "millions", "billion", "billions", "trillion", "thousand", "thousands", "euro", "euros", "dollar",
+    "dollars", "pound", "pounds", "yuan", "yen", "rupee", "rupees", "franc", "francs", "usd", "eur",
+}  # fmt: skip
+
+
+def _amount(obj: Token) -> bool:
+    """A sum of money or a bare number ("352.5 million euros", "$80 million", "USD 88,550,000")."""
+    return obj.lower_ in _CURRENCY_WORDS or any(t.tag_ == "$" or t.lower_ in _CURRENCY_WORDS for t in obj.lefts)
 
 
 def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]) -> ActorMention | None:
@@ -440,8 +449,9 @@ def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]
 
     The one acted on, in this order: a direct object that names people ("detained 18 people"); the object of a
     recipient preposition ("provided aid to 550 households", "imposed a curfew on Basra"); the object inside an
-    act noun ("expressed optimism about a deal"); any other direct object; then the first prepositional object.
-    Pronouns, times and amounts are not participants. The phrase is the object's subtree, cut at its head when
+    act noun ("expressed optimism about a deal"); any other direct object that is not an act noun ("launched an
+    assault" names no target); then the first prepositional object. Pronouns, times and amounts of money are not
+    participants. The phrase is the object's subtree, cut at its head when
     longer than 12 tokens.
     """
     # "gave aid to X" parses "to" as a dative: a preposition, not an object.
@@ -457,16 +467,14 @@ def _object_phrase(verb: Token, span: Span, tok_mention: dict[int, ActorMention]
         for g in p.children
         if g.dep_ == "pobj"
     ]
-    people = [d for d in dobjs if d.lower_ in _PEOPLE_NOUNS or d.ent_type_ in ("PERSON", "NORP", "ORG")]
+    people = [d for d in dobjs if d.lower_ in _PEOPLE_NOUNS]
+    # The act itself ("launched an assault", "expressed surprise") is not the one acted on.
+    things = [d for d in dobjs if d.lemma_.lower() not in _EVENT_NOUNS and d.lower_ not in _EVENT_NOUNS]
     others = [g for p in preps for g in p.children if g.dep_ == "pobj"]
-    for obj in [*people, *recipients, *inner, *dobjs, *others]:
-        if (
-            obj.i in tok_mention
-            or obj.pos_ == "PRON"
-            or obj.lower_ in _NOT_PARTICIPANTS
-            or not obj.is_alpha
-            or obj.ent_type_ in _AMOUNT_ENTS
-        ):
+    for obj in [*people, *recipients, *inner, *things, *others]:
+        if obj.i in tok_mention or obj.pos_ == "PRON" or obj.lower_ in _NOT_PARTICIPANTS or not obj.is_alpha:
+            continue
+        if _amount(obj):
             continue
         start, end = obj.left_edge.i, obj.right_edge.i + 1
         if end - start > 12:
