@@ -161,7 +161,7 @@ class DyadFinder:
             # coded subject acts on something uncoded and is in no pair the parse gives; other clauses' pairs and
             # text-order guesses must not crowd its event out.
             root = span.root
-            if root.pos_ == "VERB" and not _reports_clause(root):
+            if root.pos_ == "VERB" and not _reported_clauses(root):
                 for s in self._subjects(root, tok_mention)[0]:
                     if s not in reporters and not any(
                         s in (c.source, c.target) for c in out.values() if c.evidence[0].startswith("syntax")
@@ -353,8 +353,7 @@ def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMe
     out: list[ActorMention] = []
     for tok in span:
         heads: list[Token] = []
-        reported = [c for c in tok.children if c.dep_ == "ccomp" and not _deontic(c)]
-        if tok.lemma_.lower() in SPEECH_VERBS and any(_other_subject(c) for c in reported):
+        if tok.lemma_.lower() in SPEECH_VERBS and any(not _deontic(c) for c in _reported_clauses(tok)):
             heads = [c for c in tok.children if c.dep_ in _SUBJ]
         elif tok.lower_ == "according":
             heads = [g for c in tok.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
@@ -377,10 +376,10 @@ def _acted_on_by_other(verb: Token, actor_head: Token) -> bool:
     return bool(subjects) and not any(actor_head in s.subtree for s in subjects)
 
 
-def _reports_clause(verb: Token) -> bool:
-    """Whether a verb embeds a clause with a subject of its own ("announced that Bolivia broke off ties", "fear
-    that Lebanon may expel"): the embedded clause holds the event, not the verb's subject."""
-    return any(c.dep_ == "ccomp" and _other_subject(c) for c in verb.children)
+def _reported_clauses(verb: Token) -> list[Token]:
+    """Clauses a verb embeds that have a subject of their own ("announced that Bolivia broke off ties", "fear that
+    Lebanon may expel"): such a clause holds the event, not the verb's subject."""
+    return [c for c in verb.children if c.dep_ == "ccomp" and _other_subject(c)]
 
 
 def _other_subject(clause: Token) -> bool:
