@@ -354,9 +354,7 @@ def _token_at(sent: Span, char: int) -> int:
 def _inside_name(doc, m: _Match) -> bool:
     """A country or capital that ends a longer proper name ("Mocimboa da Praia", "Lake Chad", "Michael Jordan")."""
     root = doc[m.start : m.end].root
-    return any(
-        c.dep_ == "compound" and c.i < m.start and c.pos_ == "PROPN" and c.ent_type_ != "GPE" for c in root.children
-    )
+    return any(c.dep_ == "compound" and c.i < m.start and c.pos_ == "PROPN" for c in root.children)
 
 
 def _is_location(tok: Token) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -80,8 +81,6 @@ class FastAttributeRuler:
     """
 
     def __init__(self, attrs: list, indices: list[int], entries: list[tuple[int, tuple]]):
-        from collections import defaultdict
-
         self._attrs = attrs
         self._indices = indices
         self._by: dict[str, dict] = {f: defaultdict(list) for f in _FEATURES}
