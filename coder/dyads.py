@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Span, Token
 
 from coder.records import ActorMention, Candidate, Sentence
+from coder.verbs import ADDRESS_VERBS, SPEECH_VERBS
 
 _SUBJ = {"nsubj", "csubj"}
 _PASS_SUBJ = {"nsubjpass", "csubjpass"}
@@ -338,12 +339,6 @@ def _own_forces(verb: Token, head: Token, target: ActorMention) -> bool:
     the direct object of a deployment verb ("Kenya sent troops", "the ministry deployed police")."""
     bare = (len(target.code) == 3 and target.rule == "role") or target.rule == "role+context"
     return bare and verb.lemma_.lower() in DEPLOY_VERBS and head.dep_ == "dobj" and head.head.i == verb.i
-
-
-# Verbs whose "that"-clause subject is the one addressed (demands, appeals, warnings), unlike reported speech.
-ADDRESS_VERBS = {"demand", "insist", "urge", "request", "ask", "warn", "recommend", "propose", "suggest"}
-
-SPEECH_VERBS = {"say", "tell", "report", "add", "state", "note", "claim", "write", "quote", "cite", "reiterate"}
 
 
 def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:

@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 
 from coder.codebook import code_blocks
 from coder.records import Candidate, Prediction
+from coder.verbs import ADDRESS_VERBS, SPEECH_VERBS
 
 NONE_CLASS = "NONE"
 DENIAL_CODES = {"015", "016"}  # "acknowledge or claim responsibility", "deny responsibility"
@@ -234,12 +235,9 @@ def _reported_future(verb: Token, aux: Token) -> bool:
     return (
         aux.lower_ == "would"
         and verb.dep_ == "ccomp"
-        and verb.head.lemma_.lower() in REPORTING_VERBS
+        and verb.head.lemma_.lower() in SPEECH_VERBS | ADDRESS_VERBS
         and not any(c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children) for c in verb.children)
     )
-
-
-REPORTING_VERBS = {"say", "tell", "announce", "state", "add", "declare", "confirm", "report", "insist"}
 
 
 def _governors(verb: Token) -> list[Token]:

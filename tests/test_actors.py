@@ -183,6 +183,8 @@ def _cands(nlp, recognizer, text, **kw):
         "Chinese police detained 18 people after a fire near the station, state media said.",
         "Chinese police detained 18 people after a fire near the station, according to Indian officials.",
         "Indian officials said Chinese police detained 18 people after a fire near the station.",
+        # Every verb of coder.verbs.SPEECH_VERBS reports a clause ("confirmed" was missing from the dyad finder's list).
+        "Indian officials confirmed that Chinese police detained 18 people after a fire near the station.",
     ],
 )
 def test_the_source_of_a_report_is_no_participant(nlp, recognizer, text):
@@ -278,6 +280,9 @@ def test_would_in_a_reported_clause_is_the_speakers_plan_not_a_hypothetical(nlp,
     assert (c.source.code, c.target.code, c.hypothetical) == ("IRN", "NLDGOV", False)
     [c] = _dyads(nlp, recognizer, "Iran said it would expel the Dutch ambassador if the Netherlands hosted the exiles.")
     assert c.hypothetical
+    # A warning's "would" is the speaker's stated plan too (the threat), not a hypothetical.
+    [c] = _dyads(nlp, recognizer, "Iran warned it would expel the Dutch ambassador.")
+    assert (c.source.code, c.target.code, c.hypothetical) == ("IRN", "NLDGOV", False)
 
 
 def test_fast_attribute_ruler_sets_what_spacys_sets(nlp):
