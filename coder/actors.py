@@ -109,6 +109,7 @@ class ActorRecognizer:
             mentions.extend(self._resolve(sent, m, by_token, used))
         mentions = self._unknown_people(sent, used, mentions)
         mentions.sort(key=lambda x: x.start)
+        mentions = _merge_titled_appositions(sent, mentions, self.codebook)
         return _inherit_country(mentions, self.codebook)
 
     def _matches(self, sent: Span, date: dt.date | None) -> list[_Match]:
@@ -155,6 +156,12 @@ class ActorRecognizer:
         doc = sent.doc
         head = _phrase_head(doc, m)
         chunk_start, chunk_end = _chunk_bounds(sent, head)
+        if head.i >= m.end and head.pos_ == "NOUN" and head.dep_ in ("ccomp", "xcomp", "advcl"):
+            # A "noun" heading a clause is the parser misreading a verb: in "demanded that the Kenyan government
+            # resign" the small model tags "resign" NOUN with "government" as its compound. The verb is no part
+            # of the actor; the noun before it heads the phrase.
+            chunk_end = head.i
+            head = doc[head.i - 1]
         chunk_start = min(chunk_start, m.start)
         chunk_end = max(chunk_end, m.end)
         phrase_start = chunk_start
@@ -344,6 +351,42 @@ class ActorRecognizer:
             else:
                 out.append(_mention(sent, name.start, name.end, "", root.i - sent.start, "person"))
         return out
+
+
+def _merge_titled_appositions(sent: Span, mentions: list[ActorMention], codebook: ActorCodebook) -> list[ActorMention]:
+    """A titled name coded by its title alone and its apposition are one actor with the apposition's code.
+
+    "Lieutenant General Anan Sorat, Thailand's army chief" (or "Thailand's army chief, General Anan Sorat") was two
+    mentions, ``MIL`` and ``THAMIL``, so the dyad finder paired the bare title and the model saw half an actor; an
+    untitled name already merges with its apposition in ``_unknown_people``. ``mentions`` are in text order.
+    """
+    doc = sent.doc
+    out: list[ActorMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and prev.code and m.code:
+            a, b = doc[prev.head + sent.start], doc[m.head + sent.start]
+            apposed = (b.dep_ == "appos" and b.head.i == a.i) or (a.dep_ == "appos" and a.head.i == b.i)
+            titled = [x for x, tok in ((prev, a), (m, b)) if tok.pos_ == "PROPN" and _title_only(x, codebook)]
+            other = [x for x in (prev, m) if x not in titled]
+            if apposed and len(titled) == 1 and other and codebook.country_of(other[0].code):
+                head = a if a.dep_ != "appos" else b
+                out[-1] = ActorMention(
+                    text=sent.text[prev.start : m.end],
+                    start=prev.start,
+                    end=m.end,
+                    code=other[0].code,
+                    head=head.i - sent.start,
+                    rule="person",
+                )
+                continue
+        out.append(m)
+    return out
+
+
+def _title_only(m: ActorMention, codebook: ActorCodebook) -> bool:
+    """A mention coded by a role word and nothing else ("General Anan Sorat" -> ``MIL``)."""
+    return m.rule == "role" and m.code in codebook.roles
 
 
 def _token_at(sent: Span, char: int) -> int:

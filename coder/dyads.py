@@ -235,7 +235,12 @@ class DyadFinder:
             # "Chile demanded that Peru withdraw its troops", "Chile said Peru must withdraw": the subject of the
             # demanded clause is addressed.
             for clause in (c for c in verb.children if c.dep_ == "ccomp" and (lemma in ADDRESS_VERBS or _deontic(c))):
-                for subj in (c for c in clause.children if c.dep_ in _SUBJ):
+                # A clause the parser misread as a noun ("that the Kenyan government resign", "resign" NOUN) has no
+                # subject; the actor it names is the one addressed.
+                subjects = [c for c in clause.children if c.dep_ in _SUBJ] or (
+                    [clause] if clause.pos_ == "NOUN" else []
+                )
+                for subj in subjects:
                     targets.extend(_conjuncts(subj, tok_mention))
         # Keep order, drop repeats.
         uniq: list[ActorMention] = []

@@ -54,6 +54,22 @@ def test_unknown_person_is_kept_uncoded_or_coded_by_apposition(nlp, recognizer):
     assert found.get("Zorvan Kettle") == "" and "Lima" not in found
 
 
+@pytest.mark.parametrize(
+    "text,mention",
+    [
+        (
+            "Lieutenant General Zorvan Kettle, Iran's army chief, met the envoy.",
+            "Lieutenant General Zorvan Kettle, Iran's army chief",
+        ),
+        ("Iran's army chief, General Zorvan Kettle, met the envoy.", "Iran's army chief, General Zorvan Kettle"),
+    ],
+)
+def test_a_titled_name_and_its_apposition_are_one_actor(nlp, recognizer, text, mention):
+    # The title alone codes only the role (MIL); it was a mention of its own beside the apposition's IRNMIL.
+    found = _mentions(nlp, recognizer, text)
+    assert found.get(mention) == "IRNMIL" and "MIL" not in found.values()
+
+
 def _dyads(nlp, recognizer, text):
     span = nlp(text)[:]
     ms = recognizer.find(span)
@@ -90,6 +106,14 @@ def test_demand_that_addresses_the_clause_subject_but_reported_speech_does_not(n
         for c in _dyads(nlp, recognizer, "Chile said that Peru had expelled the Bolivian ambassador.")
     }
     assert ("CHL", "PER") not in pairs
+
+
+def test_a_clause_verb_the_parser_reads_as_a_noun_is_no_part_of_the_actor(nlp, recognizer):
+    # The small parser tags the subjunctive "resign" NOUN with "government" as its compound.
+    text = "Chile demanded that the Peruvian government resign."
+    assert _mentions(nlp, recognizer, text) == {"Chile": "CHL", "the Peruvian government": "PERGOV"}
+    [c] = [c for c in _dyads(nlp, recognizer, text) if c.target is not None]
+    assert (c.source.code, c.target.code, c.evidence[0]) == ("CHL", "PERGOV", "syntax:svo")
 
 
 def test_passive_voice_source_is_agent(nlp, recognizer):
