@@ -141,6 +141,12 @@ class DyadFinder:
                 add(sources[0], None, verb, "syntax:single-actor")
             elif sources and self.uncoded_targets and _has_uncoded_object(verb):
                 open_subjects.extend((s, verb) for s in sources)
+            if sources and verb.lemma_.lower() in SPEECH_VERBS:
+                # "Chile said Peru's decision was a mistake": a reported clause in which no coded actor acts is the
+                # speaker's comment on the actors it names, not a report of their act.
+                for t in _commented_on(verb, tok_mention)[:2]:
+                    for s in sources:
+                        add(s, t, verb, "syntax:statement-about")
         fallback = not out
         if fallback:
             # Nothing pairs two coded actors but a subject acts on something uncoded ("the army shelled the town"):
@@ -347,19 +353,37 @@ def _own_forces(verb: Token, head: Token, target: ActorMention) -> bool:
 
 
 def _reporters(span: Span, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
-    """Mentions that report the sentence's event: subjects of a speech verb whose reported clause has another
-    subject ("Xinhua reported (that) police detained ...", "..., officials say"; not "Iran said it would ...") and
-    objects of "according to"."""
+    """Mentions that report the sentence's event: subjects of a speech verb whose reported clause has a coded actor
+    of its own as subject ("Xinhua reported (that) police detained ...", "..., officials say"; not "Iran said it
+    would ...", nor "Chile said Peru's decision was a mistake", a comment) and objects of "according to"."""
     out: list[ActorMention] = []
     for tok in span:
         heads: list[Token] = []
-        if tok.lemma_.lower() in SPEECH_VERBS and any(not _deontic(c) for c in _reported_clauses(tok)):
+        if tok.lemma_.lower() in SPEECH_VERBS and any(
+            not _deontic(c) and _actor_acts(c, tok_mention) for c in _reported_clauses(tok)
+        ):
             heads = [c for c in tok.children if c.dep_ in _SUBJ]
         elif tok.lower_ == "according":
             heads = [g for c in tok.children if c.lower_ == "to" for g in c.children if g.dep_ == "pobj"]
         for h in heads:
             # The whole subject phrase: "the state news agency Xinhua" is two mentions of one reporter.
             out.extend(m for t in h.subtree if (m := tok_mention.get(t.i)) is not None and m not in out)
+    return out
+
+
+def _actor_acts(clause: Token, tok_mention: dict[int, ActorMention]) -> bool:
+    """Whether a coded mention is (or heads a coordination in) the clause's subject: "police detained ..." and
+    "Chad and Sudan signed ..." are acts; in "Peru's decision was a mistake" Peru only owns the subject."""
+    return any(t.i in tok_mention for c in clause.children if c.dep_ in _SUBJ | _PASS_SUBJ for t in [c, *c.conjuncts])
+
+
+def _commented_on(verb: Token, tok_mention: dict[int, ActorMention]) -> list[ActorMention]:
+    """The coded mentions, in text order, of the clauses a speech verb reports in which no coded actor acts."""
+    out: list[ActorMention] = []
+    for clause in _reported_clauses(verb):
+        if _deontic(clause) or _actor_acts(clause, tok_mention):
+            continue
+        out.extend(m for t in clause.subtree if (m := tok_mention.get(t.i)) is not None and m not in out)
     return out
 
 
