@@ -55,6 +55,9 @@ class TrainConfig:
     flag_loss_weight: float
     num_threads: int
     eval_batch_size: int
+    # Fine-tune this many members from the same start (seeds seed, seed + 1, ...) and average their weights (a
+    # "model soup"): one model at inference, less dependence on one run's data order and dropout.
+    soup_size: int
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ _RANGES = {
     "flag_loss_weight": (0.0, 10.0),
     "num_threads": (1, 256),
     "eval_batch_size": (1, 4096),
+    "soup_size": (1, 16),
     "target_per_code": (0, 10_000),
     "min_per_code": (0, 10_000),
     "min_per_root": (0, 100_000),

