@@ -59,7 +59,9 @@ def test_model_folder_is_complete_and_safe(trained):
 
 
 def test_training_is_deterministic(trained):
-    _, m1, m2 = trained
+    tmp, m1, m2 = trained
+    # Same config, same data: the same bytes (the default config's soup of members included).
+    assert (tmp / "m1" / "model.safetensors").read_bytes() == (tmp / "m2" / "model.safetensors").read_bytes()
     for split in ("dev", "test"):
         for key in ("root_accuracy", "code_macro_f1", "event_f1"):
             assert abs(m1[split][key] - m2[split][key]) <= 0.005, (split, key)
