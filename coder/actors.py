@@ -449,9 +449,17 @@ def _phrase_head(doc: Doc, m: _Match) -> Token:
     # Walk up through compounds, adjectives and possessives: "Iran 's armed forces" -> "forces". A role word in
     # possessor position heads its own phrase: "the junta's airstrikes" names the junta, not the airstrikes.
     climb = ("compound", "amod", "nmod", "case") if m.kind == "role" else ("compound", "amod", "poss", "nmod", "case")
+    if m.kind == "adjective" and tok.dep_ == "npadvmod" and tok.head.lower_ in FLAG_PARTICIPLES:
+        # "a Maltese-flagged tanker": the demonym hangs on the participle, which modifies the vessel.
+        tok = tok.head
     while tok.dep_ in climb and tok.head.i != tok.i and tok.head.i > tok.i:
         tok = tok.head
     return tok
+
+
+# Participles after a hyphenated demonym that make the thing the country's own: a Liberian-registered tanker is
+# Liberia's. Not "-backed", "-led", "-made" or "-linked": an Iranian-backed militia is not Iran.
+FLAG_PARTICIPLES = {"flagged", "registered", "owned", "operated"}
 
 
 def _chunk_bounds(sent: Span, head: Token) -> tuple[int, int]:

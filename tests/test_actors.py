@@ -32,6 +32,8 @@ def _mentions(nlp, recognizer, text):
         # "Secretary-General" is one title (not the MIL role "general"); an IGO's officials are the IGO.
         ("UN Secretary-General Antonio Guterres spoke first.", "UN Secretary-General Antonio Guterres", "UNO"),
         ("The UN envoy arrived on Monday.", "The UN envoy", "UNO"),
+        # A hyphenated flag or registry demonym makes the vessel the country's own.
+        ("Rebels fired a missile at a Maltese-flagged tanker.", "a Maltese-flagged tanker", "MLT"),
     ],
 )
 def test_codes(nlp, recognizer, text, mention, code):
